@@ -102,6 +102,8 @@ class Count:
     span: Span
     qualifier: Optional[str] = None   # "at least", "around", "more than"...
     lower: Optional[int] = None       # lower bound of a vague quantity
+    upper: Optional[int] = None       # upper bound ("up to 50", "nearly 50")
+    effect: Optional[str] = None      # what happened to them: kill, wound, arrest, shelter...
 
 
 @dataclass

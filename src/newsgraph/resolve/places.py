@@ -1,5 +1,253 @@
-"""INTERIM (being replaced by the places stage): no geocoding yet."""
+"""Places: geocode the GPE / LOC / FAC entities of one article against the embedded gazetteer.
+
+Each place entity gets `geo` (point, country, admin1, feature, precision) and `country` when it
+has none. Every name and alias of the entity is looked up (`gazetteer.lookup`); among the
+candidates the one with the best score wins, where the score adds up, in log-odds-like points:
+
+- how the name matched: the place's own name, an official/curated form, or only an alternate;
+- prominence: log population, and the feature (a country, a first-level division, a capital,
+  a continent or sea is what a bare name usually means);
+- the article's country focus: countries named in it, weighted by mentions, and the countries
+  of its unambiguous places;
+- the other places named: "Paris, Texas" (a place followed by a comma and a containing
+  division or country), same admin1 as a division named, within 50 / 200 km of a place
+  resolved with confidence;
+- the entity type: LOC favours areas and water, GPE populated and administrative places.
+
+A name whose best score stays under `MIN_SCORE` (an obscure namesake with no support from the
+article) gets `geo = None`: never a guess. Precision is "country" (PCLI), "admin1" (ADM1, and
+ADM2 areas, whose feature code says so), "city" (PPL*), "region" (continents, seas and the
+regions of `places_regions.yaml`: a representative point, not a location) or "point".
+Non-places (people, organisations, including governments named by their capital) keep
+geo None; nationality words (NORP, "Syrian") get the country they name when they have none.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from ..record import Document, Entity, Geo
+from . import gazetteer
+from .gazetteer import ALTERNATE, OFFICIAL, PRIMARY, Candidate
+
+PLACE_TYPES = ("GPE", "LOC", "FAC")
+FEATURES_FILE = Path(__file__).resolve().parent / "places_features.yaml"
+
+MIN_SCORE = 2.0            # below it, no candidate is supported enough to be named
+NAME_POINTS = {PRIMARY: 0.0, OFFICIAL: 0.0, ALTERNATE: -1.5}
+FEATURE_POINTS = {"PCLI": 4.0, "CONT": 4.0, "ADM1": 2.0, "ADM2": 0.5, "PPLC": 3.0}
+CURATED_REGION_POINTS = 3.5        # seas and regions of places_regions.yaml
+AREA_CLASSES = ("H", "L")          # water bodies, areas: what a LOC usually is
+PRECISION = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin1", "CONT": "region"}
+FOCUS_POINTS = 3.0                 # times the country's share of the article's country mentions
+TOP_FOCUS_POINTS = 1.0
+CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this candidate
+SAME_ADMIN1_POINTS = 1.5
+NEAR_KM, NEAR_POINTS = 50.0, 1.5
+AROUND_KM, AROUND_POINTS = 200.0, 0.75
+CITY_OVER_ADMIN_SHARE = 0.25       # a same-name city this large is what the division's name means
 
 
-def geocode_entities(entities, document, doc):
-    return None
+@lru_cache(maxsize=1)
+def _features() -> dict:
+    with open(FEATURES_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    prefixes = sorted((gazetteer.normalize(p) for p in data.get("prefixes", [])), key=len, reverse=True)
+    suffixes = sorted((gazetteer.normalize(p) for p in data.get("suffixes", [])), key=len, reverse=True)
+    return {"prefixes": prefixes, "suffixes": suffixes}
+
+
+def _name_variants(name: str) -> list[str]:
+    """The name as written, then without a possessive, then without position words or unit words."""
+    out = [name]
+    stripped = re.sub(r"['’]s?$", "", name.strip())
+    if stripped != name:
+        out.append(stripped)
+    key = gazetteer.normalize(stripped)
+    feats = _features()
+    for p in feats["prefixes"]:
+        if key.startswith(p + " "):
+            key = key[len(p) + 1:]
+            out.append(key)
+            break
+    for s in feats["suffixes"]:
+        if key.endswith(" " + s):
+            out.append(key[: -len(s) - 1])
+            break
+    return out
+
+
+def candidates(entity: Entity) -> list[Candidate]:
+    """Every gazetteer candidate for the entity's names; variants only when the names find nothing."""
+    names = [entity.name] + [a for a in entity.aliases if a != entity.name]
+    names += [m.text for m in entity.mentions if m.text not in names]
+    best: dict[int, Candidate] = {}
+
+    def add(found):
+        for c in found:
+            if c.id not in best or best[c.id].name_kind > c.name_kind:
+                best[c.id] = c
+
+    for n in names:
+        add(gazetteer.lookup(n))
+    if not best:
+        for n in names:
+            for v in _name_variants(n)[1:]:
+                add(gazetteer.lookup(v))
+    return list(best.values())
+
+
+def _precision(c: Candidate) -> str:
+    if c.feature_code in PRECISION:
+        return PRECISION[c.feature_code]
+    if c.feature_class == "P":
+        return "city"
+    if c.feature_class in AREA_CLASSES or c.geonameid is None:
+        return "region"
+    return "point"
+
+
+def _prominence(c: Candidate) -> float:
+    pop = c.population
+    if c.feature_code in ("ADM1", "ADM2") and not pop:
+        pop = 100_000
+    points = 0.5 * math.log10(max(pop, 1))
+    points += FEATURE_POINTS.get(c.feature_code, 0.0)
+    if c.geonameid is None and c.feature_class in AREA_CLASSES + ("L",) and c.feature_code not in FEATURE_POINTS:
+        points += CURATED_REGION_POINTS
+    return points
+
+
+def _type_points(entity_type: str, c: Candidate) -> float:
+    if entity_type == "LOC":
+        return 1.0 if c.feature_class in AREA_CLASSES else 0.0
+    if entity_type == "GPE":
+        return 0.5 if c.feature_class in ("A", "P") else -0.5
+    return 0.0
+
+
+def _country_focus(entities: list[Entity], cands: dict[str, list[Candidate]]) -> Counter:
+    """Mentions per country: countries named, countries of unambiguous places and of actors."""
+    focus: Counter = Counter()
+    for e in entities:
+        weight = len(e.mentions) or 1
+        found = cands.get(e.id)
+        if found:
+            good = [c for c in found if c.name_kind != ALTERNATE]
+            named = [c for c in good if c.feature_code == "PCLI"]
+            if named:
+                focus[named[0].country_code] += weight
+                continue
+            countries = {c.country_code for c in good if c.country_code}
+            if len(countries) == 1:
+                focus[countries.pop()] += 0.5 * weight
+        elif e.country:
+            focus[e.country] += 0.5 * weight
+    return focus
+
+
+def _containers(entities: list[Entity], text: str) -> dict[str, list[str]]:
+    """entity id -> ids of the places written right after it with a comma ("Paris, Texas")."""
+    starts = {}
+    for e in entities:
+        for m in e.mentions:
+            starts[m.start] = e.id
+    out: dict[str, list[str]] = defaultdict(list)
+    for e in entities:
+        for m in e.mentions:
+            gap = re.match(r"\s*,\s*", text[m.end:m.end + 4])
+            if gap and (m.end + gap.end()) in starts:
+                other = starts[m.end + gap.end()]
+                if other != e.id and other not in out[e.id]:
+                    out[e.id].append(other)
+    return out
+
+
+def _contains(container: Candidate, c: Candidate) -> bool:
+    if container.feature_code == "PCLI":
+        return container.country_code == c.country_code and c.feature_code != "PCLI"
+    if container.feature_code in ("ADM1", "ADM2"):
+        return bool(container.admin1_code) and container.admin1_code == c.admin1_code and container.id != c.id
+    return False
+
+
+def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[str],
+           container_cands: list[Candidate], anchors: list[Candidate], admin1_named: set) -> float:
+    s = NAME_POINTS[c.name_kind] + _prominence(c) + _type_points(entity.type, c)
+    total = sum(focus.values())
+    if total and c.country_code:
+        s += FOCUS_POINTS * focus.get(c.country_code, 0) / total
+        if c.country_code == top_country:
+            s += TOP_FOCUS_POINTS
+    if any(_contains(k, c) for k in container_cands):
+        s += CONTAINED_POINTS
+    if c.admin1_code and c.admin1_code in admin1_named and c.feature_code not in ("ADM1", "ADM2"):
+        s += SAME_ADMIN1_POINTS
+    if anchors and c.feature_class == "P":
+        d = min(gazetteer.distance_km(c.lat, c.lon, a.lat, a.lon) for a in anchors)
+        s += NEAR_POINTS if d < NEAR_KM else AROUND_POINTS if d < AROUND_KM else 0.0
+    return s
+
+
+def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
+    """A division named like its main city ("Damascus", "Latakia") means the city."""
+    if best.feature_code not in ("ADM1", "ADM2"):
+        return best
+    key = gazetteer.normalize(best.name)
+    cities = [c for c in found if c.feature_class == "P" and c.admin1_code == best.admin1_code
+              and gazetteer.normalize(c.name) == key]
+    if cities:
+        city = max(cities, key=lambda c: c.population)
+        if city.population >= CITY_OVER_ADMIN_SHARE * max(best.population, 1):
+            return city
+    return best
+
+
+def _choose(entity, found, focus, top, containers, anchors, admin1_named):
+    scored = sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named), c) for c in found),
+                    key=lambda sc: (-sc[0], -sc[1].population))
+    if not scored or scored[0][0] < MIN_SCORE:
+        return None, None
+    return _prefer_city(scored[0][1], found), scored[0][0]
+
+
+def geocode_entities(entities: list[Entity], document: Document, doc=None) -> None:
+    """Fill `geo` and `country` of the article's place entities in place (see module doc)."""
+    places = [e for e in entities if e.type in PLACE_TYPES]
+    cands = {e.id: candidates(e) for e in places}
+    for e in entities:
+        if e.type == "NORP" and e.country is None:
+            e.country = gazetteer.demonym_country(e.name)
+    focus = _country_focus(entities, cands)
+    top = focus.most_common(1)[0][0] if focus else None
+    containers = _containers(places, document.text)
+
+    def container_cands(e):
+        return [c for other in containers.get(e.id, ()) for c in cands.get(other, ())
+                if c.name_kind != ALTERNATE]
+
+    # Pass 1: each place on its own names and the country focus.
+    chosen: dict[str, Candidate] = {}
+    for e in places:
+        c, _ = _choose(e, cands[e.id], focus, top, container_cands(e), [], set())
+        if c is not None:
+            chosen[e.id] = c
+    # Pass 2: again, now also near the other places (those resolved below country level).
+    admin1_named = {c.admin1_code for c in chosen.values() if c.feature_code == "ADM1"}
+    for e in places:
+        anchors = [c for eid, c in chosen.items() if eid != e.id and c.feature_class == "P"]
+        c, _ = _choose(e, cands[e.id], focus, top, container_cands(e), anchors, admin1_named)
+        if c is None:
+            e.geo = None
+            continue
+        e.geo = Geo(lat=round(c.lat, 5), lon=round(c.lon, 5), country=c.country_code,
+                    admin1=c.admin1, feature=c.feature_code, precision=_precision(c),
+                    geonameid=c.geonameid, population=c.population or None)
+        if e.country is None and c.country_code:
+            e.country = c.country_code

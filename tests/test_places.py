@@ -1,0 +1,109 @@
+"""Places: the embedded gazetteer (built once, cached) and geocoding in context."""
+from __future__ import annotations
+
+import pytest
+
+import newsgraph
+from newsgraph.record import Document
+from newsgraph.resolve import gazetteer
+from newsgraph.resolve.gazetteer import distance_km
+
+
+@pytest.fixture(scope="module")
+def index():
+    return gazetteer.build()
+
+
+def test_build_is_cached(index):
+    assert index.exists() and index.name == "gazetteer-v1.sqlite"
+    before = index.stat().st_mtime_ns
+    assert gazetteer.build() == index
+    assert index.stat().st_mtime_ns == before      # the second call did not rebuild
+
+
+def test_lookup_real_places(index):
+    latakia = [c for c in gazetteer.lookup("Latakia") if c.feature_class == "P"]
+    assert any(distance_km(c.lat, c.lon, 35.52, 35.79) < 20 for c in latakia)
+    syria = [c for c in gazetteer.lookup("Syria") if c.feature_code == "PCLI"]
+    assert syria and syria[0].country_code == "SY"
+    # diacritics, case and a leading article do not matter
+    assert {c.id for c in gazetteer.lookup("the UNITED STATES")} == {c.id for c in gazetteer.lookup("United States")}
+    assert any(c.country_code == "US" and c.feature_code == "PCLI" for c in gazetteer.lookup("U.S."))
+    zurich = gazetteer.lookup("Zurich")
+    assert any(c.country_code == "CH" and c.population > 300_000 for c in zurich)
+    texas = [c for c in gazetteer.lookup("Texas") if c.feature_code == "ADM1"]
+    assert texas and texas[0].admin1_code == "US-TX"
+    assert gazetteer.lookup("Qwertzuiopland") == []
+
+
+def _place(rec, name):
+    found = [e for e in rec.entities if e.name == name and e.type in ("GPE", "LOC", "FAC")]
+    assert found, f"no place entity {name!r} in {[(e.name, e.type) for e in rec.entities]}"
+    return found[0]
+
+
+def test_example_article(example_record):
+    rec = example_record
+    latakia = _place(rec, "Latakia")
+    assert latakia.geo is not None
+    assert distance_km(latakia.geo.lat, latakia.geo.lon, 35.52, 35.79) < 20
+    assert latakia.geo.country == "SY" and latakia.geo.precision == "city"
+    syria = _place(rec, "Syria")
+    assert syria.geo.country == "SY" and syria.geo.precision == "country" and syria.country == "SY"
+    damascus = _place(rec, "Damascus")
+    assert damascus.geo.country == "SY" and damascus.geo.feature == "PPLC"
+    # "Riyadh declared" makes Riyadh Saudi Arabia's government: a place or an actor, it is SA.
+    riyadh = [e for e in rec.entities if any(m.text == "Riyadh" for m in e.mentions)]
+    assert riyadh and all(e.country == "SA" for e in riyadh)
+    assert all(e.geo.country == "SA" for e in riyadh if e.geo is not None)
+    # the airbase is not in the gazetteer: no point rather than a guess
+    for e in rec.entities:
+        if any(m.text in ("Hmeimim", "Khmeimim") for m in e.mentions):
+            assert e.geo is None
+    for e in rec.entities:
+        if e.geo is not None:
+            assert e.geo.precision in ("country", "admin1", "city", "point", "region")
+            assert -90 <= e.geo.lat <= 90 and -180 <= e.geo.lon <= 180
+
+
+def test_context_decides_an_ambiguous_name(index):
+    texas = newsgraph.analyze(
+        "Storms hit small towns across northeast Texas on Sunday. In Paris, the county seat of "
+        "Lamar County, crews cleared roads, and Sulphur Springs and Clarksville reported power "
+        "cuts. The National Weather Service in Fort Worth said more rain was due in Texas.",
+        published="2024-05-06")
+    paris = _place(texas, "Paris")
+    assert paris.geo.country == "US" and paris.geo.admin1 == "Texas"
+    france = newsgraph.analyze(
+        "France's president met union leaders in Paris on Monday as strikes spread from Lyon "
+        "to Marseille. Paris transport workers walked out, and French ministers said talks "
+        "would continue.", published="2024-05-06")
+    paris = _place(france, "Paris")
+    assert paris.geo.country == "FR" and distance_km(paris.geo.lat, paris.geo.lon, 48.85, 2.35) < 20
+
+
+def test_city_comma_state(index):
+    rec = newsgraph.analyze("The plant in Springfield, Illinois, will close next year, the "
+                            "company said.", published="2024-05-06")
+    springfield = _place(rec, "Springfield")
+    assert springfield.geo.country == "US" and springfield.geo.admin1 == "Illinois"
+
+
+def test_unknown_place_gets_no_point(index):
+    from newsgraph.record import Entity, Span
+    from newsgraph.resolve.places import geocode_entities
+    text = "Fighting was reported near Zqorvintakh on Tuesday."
+    start = text.index("Zqorvintakh")
+    e = Entity(id="e1", name="Zqorvintakh", type="GPE",
+               mentions=[Span.of(text, start, start + len("Zqorvintakh"))])
+    geocode_entities([e], Document(text=text), None)
+    assert e.geo is None and e.country is None
+
+
+def test_nationality_gets_its_country(index):
+    from newsgraph.record import Entity, Span
+    from newsgraph.resolve.places import geocode_entities
+    text = "Syrian officials met Turkish diplomats."
+    e = Entity(id="e1", name="Turkish", type="NORP", mentions=[Span.of(text, 21, 28)])
+    geocode_entities([e], Document(text=text), None)
+    assert e.country == "TR" and e.geo is None
