@@ -52,38 +52,69 @@ def make_folder(folder: Path, n: int, paragraphs: int = 12) -> Path:
     return folder
 
 
+FRENCH = ("Les habitants de la ville ont quitté leurs maisons après trois jours de combats. "
+          "Selon les autorités locales, plusieurs écoles ont été fermées et les marchés sont "
+          "restés vides pendant toute la semaine. Les familles attendent de l'aide.")
+
+
 @pytest.fixture(scope="module")
 def bad_batch(tmp_path_factory):
-    """Good articles mixed with an empty file, a binary file and a JSONL with a broken line."""
+    """Good articles mixed with the bad inputs of issue 3 part 11."""
     folder = make_folder(tmp_path_factory.mktemp("batch") / "in", 3, paragraphs=2)
+    body = lambda i: generated_article(i, 2).split("\n", 2)[2]   # noqa: E731 (no date line)
+    # Unreadable: each must fail alone, with a one-line reason naming it.
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
-    good = [{"text": generated_article(100 + k, 2).split("\n", 2)[2], "title": f"Wire {k}",
-             "published": "2025-02-10", "source": "wire"} for k in range(2)]
+    with open(folder / "huge.txt", "w", encoding="utf-8") as fh:
+        fh.write(("word " * 1_000_000 + "\n") * 11)                    # 55 MB
+    good = [{"text": body(100 + k), "title": f"Wire {k}", "published": "2025-02-10",
+             "source": "wire"} for k in range(2)]
     (folder / "wire.jsonl").write_text(
         json.dumps(good[0]) + "\n" + '{"text": "unterminated\n' + json.dumps(good[1]) + "\n",
         encoding="utf-8")
+    # Readable despite their encoding, markup or language: each must be stored.
+    (folder / "latin1.txt").write_bytes(("Caf\u00e9 owners in Montr\u00e9al said. " + body(200))
+                                        .encode("latin-1"))
+    (folder / "utf16.txt").write_bytes(body(201).encode("utf-16"))
+    (folder / "bom.txt").write_bytes(b"\xef\xbb\xbf" + generated_article(202, 2).encode())
+    (folder / "broken.html").write_text(
+        "<html><head><title>Curfew in " + CITIES[3] + "</title><body><h1>Curfew</h1><p>"
+        + body(203).replace("\n\n", "</p><p>") + "<div><p>unclosed", encoding="utf-8")
+    (folder / "impossible_date.txt").write_text(
+        "date 2025-02-30 An impossible date\n\n" + body(204), encoding="utf-8")
+    (folder / "french.txt").write_text(FRENCH, encoding="utf-8")
     return folder
+
+
+UNREADABLE = ("empty.txt", "binary.txt", "huge.txt", "wire.jsonl:2")
+READABLE = ("latin1.txt", "utf16.txt", "bom.txt", "broken.html", "french.txt")
 
 
 def test_bad_inputs_are_reported_and_the_rest_stored(bad_batch, tmp_path):
     events = []
+    files = sorted(str(p) for p in bad_batch.iterdir())
     with Store(tmp_path / "b.db") as store:
         summary = ingest_paths(store, [str(bad_batch)], on_event=events.append)
-        assert summary["stored"] == 5 == len(store)          # 3 text files + 2 JSONL lines
-        assert summary["failed"] == 3
         failures = summary["failures"]
-        assert len(failures) == 3 and all("\n" not in f for f in failures)
-        assert any("empty.txt" in f for f in failures)
-        assert any("binary.txt" in f for f in failures)
-        assert any("wire.jsonl:2" in f for f in failures)
-        # Every file was reported done, once.
-        done = [e["source"] for e in events if e["event"] == "file"]
-        assert sorted(done) == sorted(str(p) for p in bad_batch.iterdir())
-        # Again: the good ones are unchanged, the bad ones fail the same way.
+        assert all("\n" not in f for f in failures)
+        for name in UNREADABLE:
+            assert sum(f.startswith(str(bad_batch / name)) for f in failures) == 1, failures
+        sources = [r["source"] for r in store.records()]
+        for name in READABLE:
+            assert any(s and s.startswith(str(bad_batch / name)) for s in sources), name
+        french = next(r for r in store.records() if r["source"].endswith("french.txt"))
+        assert french["language"] == "fr" and french["warnings"]
+        # Every article is stored or reported, none twice; every file is reported done once.
+        assert summary["stored"] == len(store) == len(set(sources))
+        assert summary["failed"] == len(failures) >= len(UNREADABLE)
+        for f in files:
+            assert any(s and s.startswith(f) for s in sources) or any(
+                x.startswith(f) for x in failures), f
+        assert sorted(e["source"] for e in events if e["event"] == "file") == files
+        # Again: what was stored is unchanged, what failed fails the same way.
         again = ingest_paths(store, [str(bad_batch)])
-        assert (again["stored"], again["unchanged"], again["failed"]) == (0, 5, 3)
-        assert len(store) == 5
+        assert (again["stored"], again["unchanged"], again["failures"]) == (
+            0, summary["stored"], failures)
 
 
 def test_cli_exit_codes_for_partial_and_total_failure(bad_batch, tmp_path):
@@ -92,9 +123,11 @@ def test_cli_exit_codes_for_partial_and_total_failure(bad_batch, tmp_path):
     runner = CliRunner()
     partial = runner.invoke(app, ["ingest", str(bad_batch), "--db", str(tmp_path / "p.db")])
     assert partial.exit_code == 1
-    assert partial.stdout.startswith("stored 5, unchanged 0, failed 3")
+    summary = partial.stdout.splitlines()[0]
+    assert summary.startswith("stored ") and ", unchanged 0, failed " in summary
     errors = [ln for ln in partial.stderr.splitlines() if ln.startswith("newsgraph: error: ")]
-    assert len(errors) == 3 and any("wire.jsonl:2" in ln for ln in errors)
+    assert len(errors) == int(summary.split("failed ")[1].split()[0]) >= len(UNREADABLE)
+    assert any("wire.jsonl:2" in ln for ln in errors)
     assert "Traceback" not in partial.output
 
     nothing = runner.invoke(app, ["ingest", str(bad_batch / "empty.txt"),
@@ -116,7 +149,7 @@ def test_kill_9_during_ingest_then_rerun_completes(tmp_path):
     if not SCRIPT.exists():
         pytest.skip("newsgraph script not installed in this environment")
     n = 40
-    folder = make_folder(tmp_path / "articles", n)
+    folder = make_folder(tmp_path / "articles", n, paragraphs=4)
     db = tmp_path / "k.db"
     cmd = [str(SCRIPT), "ingest", str(folder), "--db", str(db), "--batch-size", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

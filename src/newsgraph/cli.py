@@ -367,11 +367,16 @@ def eval_(
     gold = gold or default_gold(area)
     if not gold.exists():
         raise CliError(f"{gold}: no such gold file or folder", NOT_FOUND)
-    result = module.evaluate(gold, limit=limit, model=model)
+    try:
+        result = module.evaluate(gold, limit=limit, model=model)
+    except (ValueError, KeyError, TypeError) as err:   # JSON errors are ValueErrors
+        raise CliError(f"{gold}: not {area} gold in the expected format "
+                       f"({type(err).__name__}: {err})", NOT_FOUND) from None
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        render.console().print(render.eval_tables(area, result))
+        out = render.console()
+        out.print(render.eval_tables(area, result, width=out.width))
 
 
 @gazetteer_app.command("build")

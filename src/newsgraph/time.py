@@ -98,7 +98,7 @@ PATTERNS = [
     ("iso", r"\b(?P<year>(?:1[89]|20)\d\d)-(?P<month>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12]\d|3[01])\b"),
     ("slash", r"\b(?P<month>0?[1-9]|1[0-2])/(?P<day>0?[1-9]|[12]\d|3[01])/(?P<year>(?:1[89]|20)\d\d|\d\d)\b"),
     ("month", r"(?:(?P<shift>{SHIFT})\s+|(?P<vague>{VAGUE})(?:\s+of)?[\s-]+|(?P<midd>mid-))?"
-              r"(?P<month>{MONTH})(?:,?\s+(?:of\s+)?(?P<year>{YEAR}))?"),
+              r"(?P<month>{MONTH})(?:,?\s+(?:of\s+)?(?P<year>{YEAR})|\s+(?:of\s+)?(?P<yshift>this|last|next)\s+year\b)?"),
     ("decade", r"(?:the\s+)?(?:(?P<vague>{VAGUE})[\s-]+|mid-)?(?P<decade>(?:1[0-9]|20)?\d0|['’]\d0)s\b"),
     ("year", r"(?:(?P<vague>{VAGUE})[\s-]+(?:of\s+)?|(?P<midd>mid-))?(?P<year>{YEAR})(?![-/]\d|\s*%|,\d)"),
     ("century", r"(?:the\s+)?(?P<ord>{ORD})\s+century\b"),
@@ -112,6 +112,8 @@ PATTERNS = [
     ("relday", r"(?:(?P<vague>earlier|later|early|late)\s+)?(?P<rel>{RELDAY})(?:\s+(?P<part>{PART}))?"),
     ("daypart", r"(?P<shift>this|last|tomorrow|yesterday)\s+(?P<part>{PART})"),
     ("anchored", r"(?P<anch>{ANCHORED})"),
+    ("week_of", r"(?:the\s+)?(?:(?P<ord>first|second|third|fourth|last|final)\s+)?week\s+of\s+(?P<month>{MONTH})"
+                r"(?:\s+(?P<day>{DAY}))?(?:,?\s+(?P<year>{YEAR}))?"),
     ("that_unit", r"(?:(?P<vague>earlier|later)\s+)?(?P<that>that|the\s+same|the\s+following|the\s+previous|"
                   r"the\s+next|the\s+prior)\s+(?P<unit>week|month|year)\b"),
     ("offset", r"(?:(?P<approx>{APPROX})\s+)?(?P<num>{NUM})[\s-]+(?P<unit>{UNIT})\s+(?P<dir>{DIR})"),
@@ -378,7 +380,8 @@ def _weekday(dct: date, wd: int, tense: Optional[str], shift: Optional[str]) -> 
         return dct - timedelta(days=back)
     if tense == "future":
         return dct + timedelta(days=fwd)
-    return dct - timedelta(days=back) if back <= fwd else dct + timedelta(days=fwd)
+    # No tense to go by: news mostly reports the past, so only "tomorrow's" weekday is ahead.
+    return dct + timedelta(days=1) if fwd == 1 else dct - timedelta(days=back)
 
 
 # ---------------------------------------------------------------- normalisation
@@ -486,6 +489,10 @@ def _h_month(m, ctx):
         return _vague_range(_month(int(m["year"]), month), vague)
     if ctx.dct is None:
         return Value(f"XXXX-{month:02d}", "DATE", "month")
+    if m["yshift"]:
+        # "April next year", "October of last year"
+        year = ctx.dct.year + words()["shifts"][m["yshift"].lower()]
+        return _vague_range(_month(year, month), vague)
     cands = [_month(y, month) for y in (ctx.dct.year - 1, ctx.dct.year, ctx.dct.year + 1)]
     shift = (m["shift"] or "").lower()
     tense = ctx.tense
@@ -612,6 +619,24 @@ def _h_anchored(m, ctx):
     if ctx.anchor is None:
         return Value("XXXX-XX-XX", "DATE", "day")
     return _day(ctx.anchor + timedelta(days=words()["anchored_days"][key]))
+
+
+def _h_week_of(m, ctx):
+    """'the last week of March' / 'the week of March 6': an ISO week inside that month."""
+    month_match = {"month": m["month"], "year": m["year"], "vague": None, "midd": None, "shift": None,
+                   "yshift": None}
+    month = _h_month(month_match, ctx)
+    if month is None or month.start is None:
+        return None
+    if m["day"]:
+        return _week(date(month.start.year, month.start.month, int(re.match(r"\d+", m["day"]).group())))
+    if not m["ord"]:
+        return None
+    n = _ordinal(m["ord"])
+    if m["ord"].lower() in ("last", "final"):
+        return _week(month.end - timedelta(days=3))     # the week holding the month's last Thursday
+    first_thursday = month.start + timedelta(days=(4 - month.start.isoweekday()) % 7)
+    return _week(first_thursday + timedelta(days=7 * (n - 1)))
 
 
 def _h_that_unit(m, ctx):
@@ -847,7 +872,7 @@ def _plausible(name: str, m, doc) -> bool:
     if name == "year" and not m["vague"] and not m["midd"]:
         if last.ent_type_ == "DATE":
             return True
-        if last.ent_type_ in _NOT_YEAR_ENTS:
+        if last.ent_type_ in _NOT_YEAR_ENTS or last.ent_type_ in _NAME_ENTS:
             return False
         if not (1900 <= int(m["year"]) <= 2049):
             return False
@@ -859,6 +884,8 @@ def _plausible(name: str, m, doc) -> bool:
             return False
         if prev is not None and prev.pos_ in ("DET", "ADJ") and prev.lower_ not in words()["vague_parts"]:
             return False    # "the annual March for Life"
+    if name == "ref" and m["ref"].lower() == "future":
+        return first.pos_ == "NOUN" and first.dep_ not in ("compound", "amod")  # not "future talks"
     if name == "decade" and prev is not None and prev.tag_ == "PRP$":
         return False        # "in his 30s" is an age
     if name == "season" and not m["year"]:

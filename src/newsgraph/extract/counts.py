@@ -46,6 +46,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Optional
 
+import numpy
 import yaml
 from spacy.tokens import Doc, Token
 
@@ -57,8 +58,6 @@ DATA_FILE = Path(__file__).with_name("counts.yaml")
 NOT_COUNT_ENTS = {"DATE", "TIME", "MONEY", "PERCENT", "ORDINAL", "QUANTITY"}
 DIGITS = re.compile(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?")
 YEAR = re.compile(r"1\d{3}|20\d{2}")
-# Effects that, with no counted noun, still say people were affected ("killing 12").
-THING_EFFECTS = {"destroy", "damage", "attack"}
 RANGE_WORDS = {"-", "–", "—", "to", "or"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
 COMPLEMENTS = {"acomp", "oprd", "xcomp", "attr", "ccomp"}
@@ -70,6 +69,8 @@ class Words(NamedTuple):
     units: dict
     multipliers: dict
     vague: list            # (token sequence, lower), longest first
+    candidate_pattern: re.Pattern   # digits and number words: where phrases may be
+    vague_words: frozenset          # the words of the vague sequences but "a", "an", "of"
     qualifiers: list       # (token sequence, bound), longest first
     trailing: list
     actors: frozenset
@@ -85,11 +86,22 @@ class Words(NamedTuple):
     tolls: frozenset
     weak_effects: frozenset
     intransitive_only: frozenset
+    thing_effects: frozenset
 
 
 def _sequences(mapping: dict) -> list:
     seqs = [(tuple(str(k).lower().split()), v) for k, v in mapping.items()]
     return sorted(seqs, key=lambda kv: -len(kv[0]))
+
+
+def _vague_words(data: dict) -> set:
+    return {x for k in data["vague"] for x in str(k).lower().split()} - {"a", "an", "of"}
+
+
+def _candidate_pattern(data: dict) -> re.Pattern:
+    names = sorted({*map(str, data["units"]), *map(str, data["multipliers"]), *_vague_words(data)},
+                   key=len, reverse=True)
+    return re.compile(r"\d+|\b(?:" + "|".join(map(re.escape, names)) + r")\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -100,6 +112,13 @@ def words() -> Words:
     except (OSError, yaml.YAMLError) as exc:
         raise RuntimeError(f"{DATA_FILE}: cannot read the counts word lists ({exc})") from exc
 
+    try:
+        return _words(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise RuntimeError(f"{DATA_FILE}: malformed counts word lists ({exc!r})") from exc
+
+
+def _words(data: dict) -> Words:
     def low(key):
         return frozenset(str(w).lower() for w in data[key])
 
@@ -107,6 +126,8 @@ def words() -> Words:
         units={str(k): int(v) for k, v in data["units"].items()},
         multipliers={str(k): int(v) for k, v in data["multipliers"].items()},
         vague=_sequences(data["vague"]),
+        candidate_pattern=_candidate_pattern(data),
+        vague_words=frozenset(_vague_words(data)),
         qualifiers=_sequences(data["qualifiers"]),
         trailing=_sequences(data["trailing_qualifiers"]),
         actors=low("actors"),
@@ -122,6 +143,7 @@ def words() -> Words:
         tolls=low("tolls"),
         weak_effects=low("weak_effects"),
         intransitive_only=low("intransitive_only"),
+        thing_effects=low("thing_effects"),
     )
 
 
@@ -143,7 +165,7 @@ def _is_numeral(tok: Token, w: Words) -> bool:
     if low in w.units or low in w.multipliers:
         # "one" as a pronoun ("no one", "the one who") is not a numeral.
         return tok.pos_ == "NUM" or low != "one"
-    return bool(DIGITS.fullmatch(low)) and (tok.like_num or tok.tag_ == "CD")
+    return low[:1].isdigit() and bool(DIGITS.fullmatch(low)) and (tok.like_num or tok.tag_ == "CD")
 
 
 def _numeral_end(doc: Doc, i: int, w: Words) -> int:
@@ -207,26 +229,50 @@ def _match_vague(doc: Doc, i: int, w: Words):
     return None
 
 
-def _phrases(doc: Doc, w: Words):
+def _candidates(doc: Doc, text: str, w: Words) -> list[int]:
+    """Indices of the tokens that may belong to a number phrase, found on the raw text.
+
+    Most tokens are not numbers; finding the few that might be with one regular expression
+    over the text keeps this stage a small fraction of the parse time.
+    """
+    positions = [m.start() for m in w.candidate_pattern.finditer(text)]
+    if not positions:
+        return []
+    starts = doc.to_array("IDX")
+    return sorted(set(numpy.searchsorted(starts, positions, side="right") - 1))
+
+
+def _phrases(doc: Doc, text: str, w: Words):
     """Every number phrase of the doc, left to right, none overlapping."""
-    i, n = 0, len(doc)
-    while i < n:
-        vague = _match_vague(doc, i, w)
+    n = len(doc)
+    done = 0                            # tokens before this index are used already
+    longest_vague = max(len(seq) for seq, _ in w.vague)
+    for c in _candidates(doc, text, w):
+        if c < done:
+            continue
+        # A vague phrase may begin a word or two before the candidate: "a few thousand".
+        vague = None
+        starts = range(max(done, c - longest_vague + 1), c + 1) \
+            if doc[c].lower_ in w.vague_words else ()
+        for i in starts:
+            vague = _match_vague(doc, i, w)
+            if vague and i + vague[0] > c:
+                break
+            vague = None
         if vague:
             k, lower = vague
             yield Phrase(i, i + k, _root(doc, i, i + k), None, lower, None, True)
-            i += k
+            done = i + k
             continue
-        tok = doc[i]
-        starts = _is_numeral(tok, w) or (
-            tok.lower_ in ("a", "an") and i + 1 < n
-            and doc[i + 1].lower_ in w.multipliers)
-        if not starts:
-            i += 1
+        i = c
+        if i > done and doc[i - 1].lower_ in ("a", "an") and doc[i].lower_ in w.multipliers:
+            i -= 1                      # "a hundred", "a dozen"
+        elif not _is_numeral(doc[i], w):
             continue
         end = _numeral_end(doc, i, w)
         value = _value(doc[i:end], w)
         root = _root(doc, i, end)
+        done = end
         # A range: "10-15", "10 to 15", "two or three", "between 10 and 15".
         between = i > 0 and doc[i - 1].lower_ == "between"
         joiners = {"and"} if between else RANGE_WORDS
@@ -237,10 +283,9 @@ def _phrases(doc: Doc, w: Words):
             if upper is not None and upper > value:
                 yield Phrase(i, end2, root, None, value, upper, False,
                              i - 1 if between else None)
-                i = end2
+                done = end2
                 continue
         yield Phrase(i, end, root, value, None, None, False)
-        i = end
 
 
 # --- Is it a count? --------------------------------------------------------------------------
@@ -255,6 +300,9 @@ def _never(doc: Doc, ph: Phrase, w: Words) -> bool:
     prev = doc[ph.start - 1] if ph.start > 0 else None
     if prev is not None and (prev.lower_ in w.never_before or _in(w.designators, prev)):
         return True
+    if prev is not None and prev.text == "-" and not prev.whitespace_ and ph.start > 1 \
+            and doc[ph.start - 2].is_alpha and not doc[ph.start - 2].whitespace_:
+        return True     # a model name: "F-16", "Su-24", "COVID-19"
     if prev is not None and prev.text == "," and ph.start > 1 \
             and doc[ph.start - 2].ent_type_ == "PERSON":
         return True     # an age after a name: "Ariel Leal, 22"
@@ -436,7 +484,7 @@ def _trailing(doc: Doc, end: int, w: Words):
     return None
 
 
-def _count(doc: Doc, ph: Phrase, w: Words) -> Optional[Count]:
+def _count(doc: Doc, text: str, ph: Phrase, w: Words) -> Optional[Count]:
     if ph.value is None and not ph.vague and ph.lower is None:
         return None
     if _never(doc, ph, w):
@@ -455,7 +503,7 @@ def _count(doc: Doc, ph: Phrase, w: Words) -> Optional[Count]:
         effect = _get(w.states, noun)       # "refugees", "detainees", "deaths"
     if noun is None:
         effect = effect or _toll(ph.root, w)
-        if effect is None or effect in THING_EFFECTS:
+        if effect is None or effect in w.thing_effects:
             return None
         if ph.root.lower_ == "one" and ph.root.dep_ not in ("nsubj", "nsubjpass", "dobj"):
             return None     # "one" alone is mostly a pronoun: "a process that is one that..."
@@ -480,14 +528,14 @@ def _count(doc: Doc, ph: Phrase, w: Words) -> Optional[Count]:
         elif bound == "upper":
             upper = ph.value
     if noun is not None and noun.i >= end and noun.i - end <= MAX_SPAN_GAP \
-            and noun.sent.start <= start:
+            and not any(doc[k].is_sent_start for k in range(start + 1, noun.i + 1)):
         end = noun.i + 1
     span = doc[start:end]
     return Count(
         value=ph.value,
         approx=bool(qualifier) or ph.value is None,
         what=what,
-        span=Span.of(doc.text, span.start_char, span.end_char),
+        span=Span.of(text, span.start_char, span.end_char),
         qualifier=qualifier.lower() if qualifier else None,
         lower=lower,
         upper=upper,
@@ -498,9 +546,10 @@ def _count(doc: Doc, ph: Phrase, w: Words) -> Optional[Count]:
 def find_counts(doc: Doc) -> list[Count]:
     """Every count of people or things affected, or of actors, in the parsed article."""
     w = words()
+    text = doc.text         # spaCy joins every token to build it: once per article
     counts = []
-    for phrase in _phrases(doc, w):
-        count = _count(doc, phrase, w)
+    for phrase in _phrases(doc, text, w):
+        count = _count(doc, text, phrase, w)
         if count is not None:
             counts.append(count)
     return counts

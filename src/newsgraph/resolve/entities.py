@@ -75,6 +75,7 @@ class Knowledge:
     countries: dict        # norm(country name) -> alpha-2
     demonyms: dict         # norm(demonym or its plural) -> alpha-2
     capitals: dict         # norm(capital or seat) -> alpha-2 (metonymy candidates)
+    capital_cities: set    # the capitals among them that are cities (not buildings)
     country_name: dict     # alpha-2 -> short English name
     official_name: dict    # alpha-2 -> official name (for "the Kingdom")
     state_words: set
@@ -90,6 +91,8 @@ class Knowledge:
     alias_nouns: list
     particles: tuple
     articles: set
+    inner_particles: set
+    comma_suffixes: set
     object_control: set = field(default_factory=set)
 
 
@@ -126,8 +129,8 @@ def knowledge() -> Knowledge:
         k = Known(o["name"], "MEDIA", "MED", o.get("country"))
         for form in [o["name"], *(o.get("aliases") or [])]:
             add(form, k, o.get("scan", True))
-            if form.startswith("The "):
-                add(form[4:], k, False)
+            if form.startswith("The ") and " " in form[4:]:
+                add(form[4:], k, False)    # "New York Times" without its article
     for o in _yaml("organisations.yaml").get("organisations", []):
         k = Known(o["name"], "ORG", o.get("sector"), o.get("country"))
         for form in [o["name"], *(o.get("aliases") or [])]:
@@ -153,7 +156,9 @@ def knowledge() -> Knowledge:
         countries.setdefault(norm(info["name"]), iso)
         codes = {iso, (info.get("ISO") or {}).get("alpha3")}
         for alt in info.get("altSpellings") or []:
-            if alt not in codes and len(alt) > 3 and alt.isascii():
+            # Multi-word official forms only: the package's one-word entries mix in words
+            # of native names ("Prathet", "Thai"); common one-word names are in countries.yaml.
+            if alt not in codes and " " in alt and alt.isascii():
                 countries.setdefault(norm(alt), iso)
     for info in CountryInfo.all().values():
         iso = (info.get("ISO") or {}).get("alpha2")
@@ -187,6 +192,7 @@ def knowledge() -> Knowledge:
             demonyms.setdefault(dem + "s", iso)
     for form, iso in (seats.get("capitals") or {}).items():
         capitals[norm(form)] = iso
+    capital_cities = set(capitals)
     for form, iso in (seats.get("seats") or {}).items():
         capitals[norm(form)] = iso
         add(form, Known(norm(form), "FAC", None, iso), True)
@@ -195,7 +201,7 @@ def knowledge() -> Knowledge:
     pairs = _yaml("false_friends.yaml").get("pairs", [])
     return Knowledge(
         known=known, scan_index=dict(scan_index), countries=countries, demonyms=demonyms,
-        capitals=capitals, country_name=country_name, official_name=official_name,
+        capitals=capitals, capital_cities=capital_cities, country_name=country_name, official_name=official_name,
         state_words=set(seats.get("state_words", [])),
         false_friends={frozenset(norm(x).casefold() for x in p) for p in pairs},
         org_words={k.lower(): v for k, v in (cues.get("org_words") or {}).items()},
@@ -209,6 +215,8 @@ def knowledge() -> Knowledge:
         alias_nouns=[x.lower() for x in cues.get("alias_nouns", [])],
         particles=tuple(cues.get("name_particles", [])),
         articles=set(cues.get("leading_articles", [])),
+        inner_particles=set(cues.get("name_inner_particles", [])),
+        comma_suffixes=set(cues.get("comma_suffixes", [])),
         object_control=set(cues.get("object_control_verbs", [])),
     )
 
@@ -233,7 +241,7 @@ class Masks:
     """Character masks of the article: blocked (credits, URLs), taken (mentions), other ents."""
 
     def __init__(self, document: Document, doc):
-        n = len(doc.text)
+        n = len(text_of(doc))
         self.blocked = bytearray(n)
         self.taken = bytearray(n)
         self.other = bytearray(n)
@@ -250,8 +258,8 @@ class Masks:
             if ent.label_ not in NAMED:
                 self.other[ent.start_char:ent.end_char] = b"\1" * (ent.end_char - ent.start_char)
 
-    def free(self, s: int, e: int, other_ok: bool = False) -> bool:
-        if any(self.blocked[s:e]) or any(self.taken[s:e]):
+    def free(self, s: int, e: int, other_ok: bool = False, taken_ok: bool = False) -> bool:
+        if any(self.blocked[s:e]) or (not taken_ok and any(self.taken[s:e])):
             return False
         return other_ok or not any(self.other[s:e])
 
@@ -259,12 +267,57 @@ class Masks:
         self.taken[s:e] = b"\1" * (e - s)
 
 
+def text_of(doc) -> str:
+    """The Doc's text, built once: spaCy joins every token each time `doc.text` is read."""
+    text = doc.user_data.get("newsgraph_text")
+    if text is None:
+        text = doc.user_data["newsgraph_text"] = doc.text
+    return text
+
+
 def _is_url(tok) -> bool:
     t = tok.text
     return ("." in t or "/" in t) and len(t) > 3 and (tok.like_url or bool(URL_RE.fullmatch(t)))
 
 
-def _clean(tokens: list, K: Knowledge) -> list[tuple[list, bool]]:
+def _is_known_name(run: list, K: Knowledge, names: set) -> bool:
+    """A possessor that is a name of its own: a place, or a name the model found elsewhere."""
+    if not run:
+        return False
+    surface = norm(run[0].doc[run[0].i:run[-1].i + 1].text)
+    return (surface in K.countries or surface in K.capitals or surface in K.demonyms
+            or surface in names)
+
+
+def _comma_suffix(tok, K: Knowledge) -> bool:
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return nxt is not None and nxt.text in K.comma_suffixes
+
+
+def _article_belongs(tok) -> bool:
+    """A capitalised "The" inside a sentence is part of the name ("The Hague", "The Oval")."""
+    if tok.text != "The" or tok.is_sent_start or tok.i == 0:
+        return False
+    prev = tok.doc[tok.i - 1]
+    return not (prev.is_punct or prev.is_space or "\n" in prev.whitespace_)
+
+
+def _extend_particles(run: list, K: Knowledge) -> list:
+    """"Ursula von der" + "Leyen": a personal name cut after an inner particle goes on."""
+    doc = run[0].doc
+    if run[-1].lower_ not in K.inner_particles or run[-1].text != run[-1].lower_:
+        return run
+    extended, i = list(run), run[-1].i + 1
+    while i < len(doc) and (doc[i].lower_ in K.inner_particles or
+                            (doc[i].pos_ == "PROPN" and doc[i].is_title)):
+        extended.append(doc[i])
+        if doc[i].is_title:
+            return extended
+        i += 1
+    return run
+
+
+def _clean(tokens: list, K: Knowledge, names: set) -> list[tuple[list, bool]]:
     """Split a name's tokens at URLs and inner possessives; strip articles and punctuation.
 
     Returns runs of tokens; the flag says the run was a possessor of the run after it
@@ -272,20 +325,22 @@ def _clean(tokens: list, K: Knowledge) -> list[tuple[list, bool]]:
     """
     runs, cur = [], []
     for t in tokens:
-        if t.is_space or _is_url(t):
+        if t.is_space or _is_url(t) or (t.text == "," and not _comma_suffix(t, K)):
             runs.append((cur, False))
             cur = []
-        elif t.text in POSSESSIVE_TOKENS or t.tag_ == "POS":
-            runs.append((cur, True))
+        elif (t.text in POSSESSIVE_TOKENS and t.text not in ("'", "’") and t is not tokens[-1]
+              and _is_known_name(cur, K, names)):
+            runs.append((cur, True))     # "Russia's Foreign Ministry"; not "Moody's Investors"
             cur = []
         else:
             cur.append(t)
     runs.append((cur, False))
     out = []
     for run, poss in runs:
-        while run and (run[0].text in K.articles or run[0].is_punct or run[0].is_space):
+        while run and (run[0].is_punct or run[0].is_space or (
+                run[0].text in K.articles and not _article_belongs(run[0]))):
             run = run[1:]
-        while run and (run[-1].is_punct or run[-1].is_space):
+        while run and (run[-1].is_punct or run[-1].is_space or run[-1].text in POSSESSIVE_TOKENS):
             run = run[:-1]
         if run:
             out.append((run, poss))
@@ -298,7 +353,7 @@ def _span_chars(run: list, text: str) -> tuple[int, int]:
         if e - s > len(suffix) and text.endswith(suffix, s, e):
             e -= len(suffix)
             break
-    while e > s and text[e - 1] in "'’":
+    while e > s and (text[e - 1] in "'’" or text[e - 1].isspace()):
         e -= 1
     return s, e
 
@@ -309,19 +364,22 @@ def _has_upper(s: str) -> bool:
 
 def model_mentions(doc, K: Knowledge, masks: Masks) -> list[Mention]:
     out = []
-    text = doc.text
+    text = text_of(doc)
+    names = {norm(e.text) for e in doc.ents if e.label_ in NAMED}
     for ent in doc.ents:
         if ent.label_ not in NAMED:
             continue
-        pieces = _clean(list(ent), K)
+        pieces = _clean(list(ent), K, names)
         possessor_country = None
         for run, is_possessor in pieces:
+            if ent.label_ == "PERSON":
+                run = _extend_particles(run, K)
             s, e = _span_chars(run, text)
             if e <= s or not _has_upper(text[s:e]) or not masks.free(s, e, other_ok=True):
                 continue
             surface = norm(text[s:e])
             label, weight = ent.label_, 1.0
-            if len(pieces) > 1 and (is_possessor or possessor_country):
+            if len(pieces) > 1:
                 # The model labelled the whole phrase; each piece is only weak evidence.
                 weight = 0.5
                 if surface in K.countries or surface in K.capitals:
@@ -348,7 +406,8 @@ def _possessor_country(doc, run: list, K: Knowledge) -> Optional[str]:
     return None
 
 
-def _word_matches(text: str, index: dict, masks: Masks, doc, caps_guard: bool = True):
+def _word_matches(text: str, index: dict, masks: Masks, doc, caps_guard: bool = True,
+                  taken_ok: bool = False):
     """(start, end, value) for each form of `index` (first word -> [(form, value)]) in the text,
     on token boundaries, longest form first, not overlapping what is already taken."""
     for m in WORD_START_RE.finditer(text):
@@ -359,7 +418,7 @@ def _word_matches(text: str, index: dict, masks: Masks, doc, caps_guard: bool = 
         for form, value in cands:
             e = s + len(form)
             if text.startswith(form, s) and (e == len(text) or not (text[e].isalnum() or text[e] == "-")):
-                if not masks.free(s, e) or doc.char_span(s, e) is None:
+                if not masks.free(s, e, taken_ok=taken_ok) or doc.char_span(s, e) is None:
                     continue
                 if caps_guard and form.isupper() and _caps_line(text, s):
                     continue
@@ -376,12 +435,21 @@ def _caps_line(text: str, pos: int) -> bool:
     return len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
 
 
-def data_mentions(doc, K: Knowledge, masks: Masks) -> list[Mention]:
-    """Outlets, organisations and seats of power from the data files the model did not find."""
-    out = []
-    for s, e, k in _word_matches(doc.text, K.scan_index, masks, doc):
+def data_mentions(doc, K: Knowledge, masks: Masks, mentions: list[Mention]) -> list[Mention]:
+    """Outlets, organisations and seats of power from the data files the model did not find.
+
+    A known name longer than the model's mention inside it replaces it ("Islamic State" over
+    the model's "Islamic"); the model's longer span wins over a known name inside it.
+    """
+    out, replaced = [], set()
+    for s, e, k in _word_matches(text_of(doc), K.scan_index, masks, doc, taken_ok=True):
+        inside = [i for i, m in enumerate(mentions) if m.start < e and s < m.end]
+        if any(mentions[i].start < s or mentions[i].end > e for i in inside):
+            continue
+        replaced.update(inside)
         masks.take(s, e)
         out.append(Mention(s, e, k.type, origin="data", trusted=k))
+    mentions[:] = [m for i, m in enumerate(mentions) if i not in replaced]
     return out
 
 
@@ -406,14 +474,15 @@ def facility_mentions(doc, K: Knowledge, masks: Masks) -> list[Mention]:
 
 def repair_type(m: Mention, doc, K: Knowledge):
     """Data first, then general cues; the model's label stays when nothing speaks against it."""
-    surface = norm(doc.text[m.start:m.end])
+    surface = norm(text_of(doc)[m.start:m.end])
     m.words = len(surface.split())
     k = K.known.get(surface)
     if k is not None:
         m.trusted, m.label = k, k.type
         return
     words = surface.lower().split()
-    if surface in K.countries and m.label in ("ORG", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART"):
+    if (surface in K.countries or surface in K.capital_cities) and m.label in (
+            "ORG", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART"):
         m.label = "GPE"
         return
     if surface in K.countries:
@@ -520,7 +589,7 @@ def family(label: str) -> str:
 
 
 def consolidate(mentions: list[Mention], doc, K: Knowledge, masks: Masks) -> Clusters:
-    text = doc.text
+    text = text_of(doc)
     C = Clusters(len(mentions))
     # 1. Same surface form (or the same known referent).
     by_key: dict[str, int] = {}
@@ -565,7 +634,7 @@ def _new_mention(mentions, C: Clusters, m: Mention) -> int:
 
 def _acronyms_in_parentheses(mentions, doc, K, masks: Masks, C: Clusters):
     """"Long Name (LN)" and "LN (Long Name)": one referent."""
-    text = doc.text
+    text = text_of(doc)
     starts = {m.start: i for i, m in enumerate(mentions)}
     for i in range(len(mentions)):
         m = mentions[i]
@@ -630,7 +699,7 @@ def _aliases_from_parse(mentions, doc, K, masks: Masks, C: Clusters):
     object of a preposition ("the leader of HTS, known as Jolani") only modifies the bearer,
     so the climb goes on past it to the noun it hangs from.
     """
-    text = doc.text
+    text = text_of(doc)
     spans = sorted((m.start, m.end, i) for i, m in enumerate(mentions))
     by_sent = {}
 
@@ -735,15 +804,28 @@ def _surname_forms(name: str, K: Knowledge) -> list[str]:
 def _surnames(mentions, text, K, C: Clusters):
     """A one-word name after a full personal name with that surname is the same person."""
     full: dict[str, list[int]] = defaultdict(list)   # surname -> mention indices of full names
+    family_first: dict[str, list[int]] = defaultdict(list)   # "Xi" of "Xi Jinping"
     for i, m in enumerate(mentions):
         if m.label == "PERSON" and not m.alias:
             for f in _surname_forms(text[m.start:m.end], K):
                 full[f].append(i)
+            words = norm(text[m.start:m.end]).split()
+            if len(words) == 2 and words[0][:1].isupper():
+                family_first[words[0]].append(i)
+    # A one-word name the model itself calls a person may be a family name written first
+    # ("Xi" after "Xi Jinping"), when only one full name starts with it.
+    first_only = set()
+    for f, idx in family_first.items():
+        if f not in full and len({norm(text[mentions[i].start:mentions[i].end]) for i in idx}) == 1:
+            full[f] = idx
+            first_only.add(f)
     if not full:
         return
     for i, m in enumerate(mentions):
         surface = norm(text[m.start:m.end])
         if " " in surface or surface not in full or m.label in ("NORP", "MEDIA") or m.trusted:
+            continue
+        if surface in first_only and (m.label != "PERSON" or m.origin != "model"):
             continue
         if surface in K.countries or surface in K.capitals or surface in K.demonyms:
             continue
@@ -794,6 +876,8 @@ def _fuzzy_variants(mentions, text, K, C: Clusters):
                 break
             if fam_a != fam_b or fa == fb or C.find(ra) == C.find(rb):
                 continue   # identical forms in two clusters were kept apart on purpose
+            if fam_a == "P" and " " not in fa:
+                continue   # one-word surnames ("Johnson" / "Johnston") are too often two people
             if _variant(fa, fb, K):
                 C.union(ra, rb)
 
@@ -823,7 +907,7 @@ def _variant(a: str, b: str, K: Knowledge) -> bool:
 
 def copy_missed(mentions, doc, K, masks: Masks, C: Clusters):
     """Mentions the model missed of names already known in the article (exact, on token bounds)."""
-    text = doc.text
+    text = text_of(doc)
     index: dict[str, list] = defaultdict(list)
     owner: dict[str, set] = defaultdict(set)
     groups = C.groups()
@@ -891,12 +975,13 @@ def metonymy(mentions, doc, K, masks: Masks, C: Clusters, labels: dict[int, str]
 
     Returns mention index -> country code for every mention moved to a government.
     """
-    text = doc.text
+    text = text_of(doc)
     gov: dict[int, str] = {}
     for i, m in enumerate(mentions):
         surface = norm(text[m.start:m.end])
         iso = K.capitals.get(surface)
-        if iso is None or labels[C.find(i)] in ("PERSON", "NORP", "MEDIA"):
+        if iso is None or labels[C.find(i)] in ("PERSON", "NORP", "MEDIA") or (
+                m.trusted is not None and m.trusted.type != "FAC"):
             continue
         span = doc.char_span(m.start, m.end, alignment_mode="expand")
         if span is not None and _is_actor(span.root, K):
@@ -998,10 +1083,10 @@ def _fullest(idx: list[int], mentions, text) -> str:
 def resolve_entities(document: Document, doc) -> list[Entity]:
     """One entity per referent, ids in order of first mention, mentions sorted by offset."""
     K = knowledge()
-    text = doc.text
+    text = text_of(doc)
     masks = Masks(document, doc)
     mentions = model_mentions(doc, K, masks)
-    mentions += data_mentions(doc, K, masks)
+    mentions += data_mentions(doc, K, masks, mentions)
     mentions += facility_mentions(doc, K, masks)
     for m in mentions:
         repair_type(m, doc, K)
@@ -1045,7 +1130,7 @@ def resolve_entities(document: Document, doc) -> list[Entity]:
 
 def _describe(idx: list[int], label: str, mentions, doc, K: Knowledge):
     """Sector and country of an entity: data first, then its own words and its context."""
-    text = doc.text
+    text = text_of(doc)
     for i in idx:
         k = mentions[i].trusted
         if k is not None and k.type == label:

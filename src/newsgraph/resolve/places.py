@@ -41,8 +41,8 @@ FEATURES_FILE = Path(__file__).resolve().parent / "places_features.yaml"
 
 MIN_SCORE = 2.0            # below it, no candidate is supported enough to be named
 NAME_POINTS = {PRIMARY: 0.0, OFFICIAL: 0.0, ALTERNATE: -1.5}
-FEATURE_POINTS = {"PCLI": 4.0, "CONT": 4.0, "ADM1": 2.0, "ADM2": 0.5, "PPLC": 3.0}
-CURATED_REGION_POINTS = 3.5        # seas and regions of places_regions.yaml
+FEATURE_POINTS = {"PCLI": 3.0, "CONT": 4.0, "ADM1": 2.0, "ADM2": 0.5, "PPLC": 3.0}
+CURATED_REGION_POINTS = 6.0        # seas and regions of places_regions.yaml
 AREA_CLASSES = ("H", "L")          # water bodies, areas: what a LOC usually is
 PRECISION = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin1", "CONT": "region"}
 FOCUS_POINTS = 3.0                 # times the country's share of the article's country mentions
@@ -51,7 +51,8 @@ CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this
 SAME_ADMIN1_POINTS = 1.5
 NEAR_KM, NEAR_POINTS = 50.0, 1.5
 AROUND_KM, AROUND_POINTS = 200.0, 0.75
-CITY_OVER_ADMIN_SHARE = 0.25       # a same-name city this large is what the division's name means
+CITY_OVER_ADMIN_SHARE = 0.25
+FAC_AS_TOWN_POINTS = -2.0       # a same-name city this large is what the division's name means
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +119,8 @@ def _prominence(c: Candidate) -> float:
     if c.feature_code in ("ADM1", "ADM2") and not pop:
         pop = 100_000
     points = 0.5 * math.log10(max(pop, 1))
-    points += FEATURE_POINTS.get(c.feature_code, 0.0)
+    if c.name_kind != ALTERNATE:    # a country or division only by an old or foreign name is not one
+        points += FEATURE_POINTS.get(c.feature_code, 0.0)
     if c.geonameid is None and c.feature_class in AREA_CLASSES + ("L",) and c.feature_code not in FEATURE_POINTS:
         points += CURATED_REGION_POINTS
     return points
@@ -129,26 +131,44 @@ def _type_points(entity_type: str, c: Candidate) -> float:
         return 1.0 if c.feature_class in AREA_CLASSES else 0.0
     if entity_type == "GPE":
         return 0.5 if c.feature_class in ("A", "P") else -0.5
+    if entity_type == "FAC":    # a building or airport named like a town is rarely that town
+        return FAC_AS_TOWN_POINTS if c.feature_class == "P" else 0.0
     return 0.0
 
 
-def _country_focus(entities: list[Entity], cands: dict[str, list[Candidate]]) -> Counter:
-    """Mentions per country: countries named, countries of unambiguous places and of actors."""
-    focus: Counter = Counter()
+def _country_votes(entities: list[Entity], cands: dict[str, list[Candidate]],
+                   chosen: Optional[dict[str, Candidate]] = None) -> dict[str, tuple[str, float]]:
+    """entity id -> (country, weight): what each entity says about the article's country focus.
+
+    A place votes for its country (its chosen candidate's, or the one country its name can
+    denote), with its mentions as weight, halved below country level; entities that are not
+    places vote for the country they have (governments, nationalities), halved.
+    """
+    votes = {}
     for e in entities:
         weight = len(e.mentions) or 1
-        found = cands.get(e.id)
-        if found:
-            good = [c for c in found if c.name_kind != ALTERNATE]
-            named = [c for c in good if c.feature_code == "PCLI"]
-            if named:
-                focus[named[0].country_code] += weight
+        if e.id in cands:
+            if chosen is not None:
+                c = chosen.get(e.id)
+                if c is not None and c.country_code:
+                    votes[e.id] = (c.country_code, weight if c.feature_code == "PCLI" else 0.5 * weight)
                 continue
-            countries = {c.country_code for c in good if c.country_code}
-            if len(countries) == 1:
-                focus[countries.pop()] += 0.5 * weight
+            found = [c for c in cands[e.id] if c.name_kind != ALTERNATE]
+            countries = {c.country_code for c in found}
+            if len(countries) == 1 and None not in countries:
+                named = any(c.feature_code == "PCLI" for c in found)
+                votes[e.id] = (countries.pop(), weight if named else 0.5 * weight)
         elif e.country:
-            focus[e.country] += 0.5 * weight
+            votes[e.id] = (e.country, 0.5 * weight)
+    return votes
+
+
+def _focus_without(votes: dict[str, tuple[str, float]], entity_id: str) -> Counter:
+    """The article's country focus as the other entities see it (a name does not vote for itself)."""
+    focus: Counter = Counter()
+    for eid, (cc, w) in votes.items():
+        if eid != entity_id:
+            focus[cc] += w
     return focus
 
 
@@ -209,7 +229,9 @@ def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
     return best
 
 
-def _choose(entity, found, focus, top, containers, anchors, admin1_named):
+def _choose(entity, found, votes, containers, anchors, admin1_named):
+    focus = _focus_without(votes, entity.id)
+    top = focus.most_common(1)[0][0] if focus else None
     scored = sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named), c) for c in found),
                     key=lambda sc: (-sc[0], -sc[1].population))
     if not scored or scored[0][0] < MIN_SCORE:
@@ -224,8 +246,7 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     for e in entities:
         if e.type == "NORP" and e.country is None:
             e.country = gazetteer.demonym_country(e.name)
-    focus = _country_focus(entities, cands)
-    top = focus.most_common(1)[0][0] if focus else None
+    votes = _country_votes(entities, cands)
     containers = _containers(places, document.text)
 
     def container_cands(e):
@@ -235,14 +256,15 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     # Pass 1: each place on its own names and the country focus.
     chosen: dict[str, Candidate] = {}
     for e in places:
-        c, _ = _choose(e, cands[e.id], focus, top, container_cands(e), [], set())
+        c, _ = _choose(e, cands[e.id], votes, container_cands(e), [], set())
         if c is not None:
             chosen[e.id] = c
-    # Pass 2: again, now also near the other places (those resolved below country level).
+    # Pass 2: again, with the focus of pass 1's choices and near the other places resolved.
+    votes = {**votes, **_country_votes(entities, cands, chosen)}
     admin1_named = {c.admin1_code for c in chosen.values() if c.feature_code == "ADM1"}
     for e in places:
         anchors = [c for eid, c in chosen.items() if eid != e.id and c.feature_class == "P"]
-        c, _ = _choose(e, cands[e.id], focus, top, container_cands(e), anchors, admin1_named)
+        c, _ = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named)
         if c is None:
             e.geo = None
             continue

@@ -38,7 +38,7 @@ def errors(record: dict) -> list[str]:
 
 
 def validate(record: dict) -> None:
-    """Raise jsonschema.ValidationError (the most relevant one) if the record breaks the contract."""
+    """Raise jsonschema.ValidationError (the most relevant one) if a record breaks the contract."""
     from jsonschema.exceptions import best_match
     err = best_match(_validator().iter_errors(record))
     if err is not None:
