@@ -10,11 +10,11 @@ import importlib.util
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+if TYPE_CHECKING:  # spaCy is imported when a model is loaded, so commands that only
+    from spacy.language import Language  # read the store start at once.
+    from spacy.tokens import Doc
 
 DEFAULT_MODEL = "en_core_web_sm"
 # Python packages that carry the same pipeline under another name.
@@ -49,8 +49,7 @@ def _model_path(name: str) -> str | Path:
     )
 
 
-@Language.component("newsgraph_line_breaks")
-def line_breaks(doc: Doc) -> Doc:
+def line_breaks(doc: "Doc") -> "Doc":
     """Paragraph and line breaks end sentences: headings, credits and captions stand alone.
 
     The parser respects boundaries set before it, so a heading is never parsed as the
@@ -64,7 +63,12 @@ def line_breaks(doc: Doc) -> Doc:
 
 
 @lru_cache(maxsize=4)
-def load(name: str | None = None) -> Language:
+def load(name: str | None = None) -> "Language":
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("newsgraph_line_breaks"):
+        Language.component("newsgraph_line_breaks", func=line_breaks)
     name = model_name(name)
     nlp = spacy.load(_model_path(name))
     if "newsgraph_line_breaks" not in nlp.pipe_names:
@@ -74,10 +78,10 @@ def load(name: str | None = None) -> Language:
     return nlp
 
 
-def parse_many(texts: Iterable[str], model: str | None = None, batch_size: int = 32) -> Iterator[Doc]:
+def parse_many(texts: Iterable[str], model: str | None = None, batch_size: int = 32) -> Iterator["Doc"]:
     """Parse texts in batches with nlp.pipe; order is kept."""
     return load(model).pipe(texts, batch_size=batch_size)
 
 
-def parse(text: str, model: str | None = None) -> Doc:
+def parse(text: str, model: str | None = None) -> "Doc":
     return load(model)(text)
