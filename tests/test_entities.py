@@ -33,8 +33,21 @@ def the_one(ents, surface: str):
 # ------------------------------------------------------------------ the example article
 
 @pytest.fixture(scope="module")
-def example(example_record):
-    return example_record
+def example(example_path):
+    """The example read and parsed as the pipeline does, and this stage's entities for it
+    (later stages may add entities of their own to the record)."""
+    from types import SimpleNamespace
+
+    from newsgraph.read import read_path
+    document = list(read_path(example_path))[0]
+    entities = resolve_entities(document, nlp.parse(document.text))
+    return SimpleNamespace(text=document.text, sections=document.sections,
+                           credits=document.credits, entities=entities)
+
+
+def test_example_record_keeps_the_stage_entities(example_record):
+    names = {e.name for e in example_record.entities}
+    assert {"Ahmed Sharaa", "Hay'at Tahrir al-Sham", "Bild", "Government of Russia"} <= names
 
 
 def test_example_offsets_and_ids(example):
@@ -222,3 +235,41 @@ def test_norp_plural_and_country():
     assert the_one(ents, "Alawites").type == "NORP"
     syrian = the_one(ents, "Syrian")
     assert syrian.type == "NORP" and syrian.country == "SY"
+
+
+def test_nom_de_guerre():
+    text = ("The group is led by Mahmoud Salem Karimi, whose nom de guerre is Abu Yasir. "
+            "Abu Yasir appeared in a video on Friday.")
+    ents = entities_of(text)
+    person = the_one(ents, "Mahmoud Salem Karimi")
+    assert "Abu Yasir" in person.aliases
+
+
+def test_phone_call_is_not_an_alias():
+    text = "Vladimir Putin called Recep Tayyip Erdogan on Monday to discuss the talks."
+    ents = entities_of(text)
+    assert the_one(ents, "Vladimir Putin") is not the_one(ents, "Recep Tayyip Erdogan")
+
+
+def test_family_name_first():
+    text = "Xi Jinping arrived in Moscow on Monday. Xi was greeted by officials at the airport."
+    ents = entities_of(text)
+    xi = the_one(ents, "Xi Jinping")
+    assert "Xi" in {m.text for m in xi.mentions}
+
+
+def test_known_name_wins_over_model_fragment():
+    text = "Fighters of the Islamic State attacked the town, and the Islamic State later claimed it."
+    ents = entities_of(text)
+    org = the_one(ents, "Islamic State")
+    assert org.type == "ORG" and len(org.mentions) == 2
+    assert not holding(ents, "Islamic")
+
+
+def test_possessor_gives_country_and_keeps_ministries_apart():
+    text = ("Russia's Foreign Ministry criticised the plan. "
+            "Israel's Foreign Ministry welcomed it on Tuesday.")
+    ents = entities_of(text)
+    ministries = [e for e in ents if e.name == "Foreign Ministry"]
+    assert sorted(e.country for e in ministries) == ["IL", "RU"]
+    assert all(e.type == "ORG" and e.sector == "GOV" for e in ministries)

@@ -29,6 +29,10 @@ def test_scoring_arithmetic():
     tally.add(gold, pred)
     fig = tally.figures()
     assert fig["toponym_P"] == 0.5 and fig["toponym_overlap_R"] == 1.0
-    assert fig["acc_at_161"] == 0.5 and fig["matched_acc_at_161"] == 1.0
+    # both matched; the second has no point: wrong in both protocols, and not covered
+    assert fig["acc_at_161"] == 0.5 and fig["matched_acc_at_161"] == 0.5 and fig["coverage"] == 0.5
     assert fig["median_km"] == (0.0 + geo.MAX_KM) / 2
+    tally.add([{"start": 0, "end": 3, "lat": 0.0, "lon": 0.0}], [])     # a miss
+    fig = tally.figures()
+    assert fig["acc_at_161"] == round(1 / 3, 4) and fig["matched_acc_at_161"] == 0.5
     assert geo.auc([0.0, 0.0]) == 0.0 and geo.auc([geo.MAX_KM - 1, geo.MAX_KM - 1]) > 0.99

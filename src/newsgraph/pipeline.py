@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Optional, Union
 
 from . import nlp as _nlp
 from .extract.counts import find_counts
+from .extract.events import find_events
 from .read import read_text, read_path
 from .record import Document, Record
 from .resolve.entities import resolve_entities
@@ -47,6 +48,7 @@ def build_record(document: Document, doc=None) -> Record:
     geocode_entities(rec.entities, document, doc)
     rec.dates = find_dates(doc, document.published)
     rec.counts = find_counts(doc)
+    rec.events = find_events(doc, rec)
     return rec
 
 

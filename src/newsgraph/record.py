@@ -131,6 +131,7 @@ class Event:
     status: str = "asserted"    # asserted|reported|estimated|alleged|planned|threatened|denied|advocated
     attributed_to: Optional[str] = None   # entity id
     confidence: float = 0.5
+    sentences: list[Span] = field(default_factory=list)   # every sentence reporting it
 
 
 @dataclass

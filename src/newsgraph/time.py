@@ -36,7 +36,8 @@ def words() -> dict:
 # ---------------------------------------------------------------- regex building blocks
 
 def _alt(items, capitalised: bool = False) -> str:
-    """A regex alternation, longest first; spaces match any run of whitespace."""
+    """A regex matching any of `items` (as a prefix trie, which Python's re scans much faster
+    than a flat alternation); spaces match any run of whitespace."""
     forms = set()
     for item in items:
         item = str(item)
@@ -44,8 +45,28 @@ def _alt(items, capitalised: bool = False) -> str:
             forms.update({item[:1].upper() + item[1:], item.upper()})
         else:
             forms.add(item)
-    parts = sorted(forms, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) + ")"
+    trie: dict = {}
+    for form in forms:
+        node = trie
+        for ch in form:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    ends = "" in node
+    branches = []
+    for ch in sorted(k for k in node if k):
+        atom = r"\s+" if ch == " " else re.escape(ch)
+        branches.append(atom + _trie_regex(node[ch]))
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if ends:
+        # Greedy optional: the longest form is tried first, as in a longest-first alternation.
+        return "(?:" + body + ")?"
+    return body if len(branches) == 1 else body
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +151,7 @@ PATTERNS = [
     ("bare_units", r"(?:(?<=\bfor )|(?<=\bover )|(?<=\bin )|(?<=\bwithin ))(?P<unit>hours|days|weeks|months|years|decades)\b(?!\s+(?:of|ago|later|earlier|before|after))"),
     ("ref", r"(?P<ref>{REF})"),
     ("set", r"(?P<setw>{SETW})|(?:every|each)\s+(?:(?P<num>{NUM})\s+)?(?P<unit>{UNIT})|(?:every|each)\s+(?P<wd>{WD})"),
+    ("freq", r"(?:once|twice|(?P<num>{NUM})\s+times)\s+(?:a|an|per|each|every)\s+(?P<unit>{UNIT})"),
     ("holiday", r"(?:(?P<shift>last|next|this)\s+)?(?P<hol>{HOLIDAY})(?:\s+(?P<year>{YEAR}))?"),
 ]
 
@@ -627,7 +649,7 @@ def _h_week_of(m, ctx):
                    "yshift": None}
     month = _h_month(month_match, ctx)
     if month is None or month.start is None:
-        return None
+        return Value("XXXX-WXX", "DATE", "week")
     if m["day"]:
         return _week(date(month.start.year, month.start.month, int(re.match(r"\d+", m["day"]).group())))
     if not m["ord"]:
@@ -645,7 +667,7 @@ def _h_that_unit(m, ctx):
     step = {"that": 0, "the same": 0, "the following": 1, "the next": 1, "the previous": -1,
             "the prior": -1}[that]
     if ctx.anchor_any is None:
-        return None
+        return Value({"week": "XXXX-WXX", "month": "XXXX-XX"}.get(unit, "XXXX"), "DATE", unit)
     return _unit_value(unit, _shift(ctx.anchor_any, unit, step))
 
 
@@ -726,7 +748,7 @@ def _h_part_of(m, ctx):
     shift = (m["shift"] or "this").lower()
     base = ctx.dct if shift != "this" or ctx.anchor is None or not m.group(0).lower().count(" the ") else ctx.anchor
     if base is None:
-        return None
+        return Value({"week": "XXXX-WXX", "month": "XXXX-XX"}.get(unit, "XXXX"), "DATE", "range")
     v = _unit_value(unit, _shift(base, unit, words()["shifts"].get(shift, 0)))
     return _vague_range(v, m["vague"])
 
@@ -796,6 +818,14 @@ def _h_set(m, ctx):
     return Value(_duration_value(n, unit), "SET", "set")
 
 
+def _h_freq(m, ctx):
+    """'twice a year' -> SET P1Y (TIMEX3 keeps the count in `freq`, which the record does not carry)."""
+    unit = _unit_name(m["unit"])
+    if unit not in words()["units"]:
+        return None
+    return Value(_duration_value(1, unit), "SET", "set")
+
+
 def _h_holiday(m, ctx):
     key = re.sub(r"\s+", " ", m["hol"].lower())
     rule = words()["holidays"][key]
@@ -807,7 +837,8 @@ def _h_holiday(m, ctx):
     if m["year"]:
         return _day(on(int(m["year"])))
     if ctx.dct is None:
-        return None
+        fixed = "rule" not in rule
+        return Value(f"XXXX-{rule['month']:02d}-{rule['day']:02d}" if fixed else "XXXX-XX-XX", "DATE", "day")
     cands = [_day(on(y)) for y in (ctx.dct.year - 1, ctx.dct.year, ctx.dct.year + 1)]
     shift = (m["shift"] or "").lower()
     if shift == "last":
@@ -855,10 +886,10 @@ HANDLERS = {name: globals()["_h_" + name] for name, _ in PATTERNS}
 _NOT_YEAR_ENTS = {"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"}
 # Names that contain calendar words but are not dates ("60 Minutes", "March for Life").
 _NAME_ENTS = {"WORK_OF_ART", "ORG", "PERSON", "FAC", "PRODUCT", "LAW", "NORP", "GPE", "LOC", "EVENT"}
-_UNIT_PATTERNS = {"duration", "offset", "vague_dur", "consecutive", "set", "bare_units"}
+_UNIT_PATTERNS = {"duration", "offset", "vague_dur", "consecutive", "set", "bare_units", "freq"}
 
 
-def _plausible(name: str, m, doc) -> bool:
+def _plausible(name: str, m, doc, text: str) -> bool:
     """Reject matches the parse says are not time expressions (a count, a modal 'May')."""
     s, e = m.span()
     span = doc.char_span(s, e, alignment_mode="expand")
@@ -907,7 +938,7 @@ def _plausible(name: str, m, doc) -> bool:
             return False    # "the Six-Day War", "60 Minutes": a name
     if name == "offset" and m["dir"].lower() in ("before", "after", "prior"):
         # "ten days before the shooting" counts from an event, not from a date we know.
-        rest = doc.text[e:e + 3]
+        rest = text[e:e + 3]
         if rest[:1].isspace() and rest[1:2].isalnum():
             return False
     if name == "duration":
@@ -918,13 +949,40 @@ def _plausible(name: str, m, doc) -> bool:
     return True
 
 
-def _matches(doc) -> list[tuple[int, int, int, str, re.Match]]:
-    text = doc.text
+# Words a pattern may start with besides those of time_words.yaml.
+_STARTERS = ["the", "a", "an", "that", "every", "each", "once", "twice", "early", "late", "earlier",
+             "later", "mid", "noon", "midnight", "midday", "q1", "q2", "q3", "q4", "week"]
+
+
+@lru_cache(maxsize=1)
+def _starts() -> re.Pattern:
+    """Where a time expression can begin: a digit or a word that starts some pattern.
+
+    Trying the patterns only there, instead of scanning the whole text with each of them,
+    makes this stage several times faster.
+    """
+    w = words()
+    first = set(_STARTERS)
+    for key in ("months", "weekdays", "day_parts", "seasons", "units", "unit_plurals", "numbers",
+                "vague_numbers", "ordinals", "approximators", "relative_days", "shifts",
+                "anchored_days", "vague_parts", "references", "vague_durations", "sets", "holidays"):
+        for entry in w[key]:
+            first.add(str(entry).split()[0].lower())
+    first |= {u + "s" for u in w["units"]}
+    return re.compile(r"(?<![\w-])(?:\d|['’]\d|" + _alt(first) + r"\b)", re.I)
+
+
+def _matches(doc, text: str) -> list[tuple[int, int, int, str, re.Match]]:
     found = []
-    for prio, (name, rx) in enumerate(_compiled()):
-        for m in rx.finditer(text):
+    patterns = list(enumerate(_compiled()))
+    for start in _starts().finditer(text):
+        pos = start.start()
+        for prio, (name, rx) in patterns:
+            m = rx.match(text, pos)
+            if m is None:
+                continue
             s, e = m.span()
-            if e > s and _plausible(name, m, doc):
+            if e > s and _plausible(name, m, doc, text):
                 found.append((s, e, prio, name, m))
     # Longest first, then pattern priority; keep the ones that do not overlap a kept one.
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
@@ -955,16 +1013,16 @@ def find_dates(doc, published: Optional[str]) -> list[DateExpr]:
     out: list[DateExpr] = []
     anchor = anchor_any = dct
     pending_clock = []
-    for s, e, _, name, m in _matches(doc):
+    for s, e, _, name, m in _matches(doc, text):
         ctx = Context(dct=dct, anchor=anchor, tense=_tense(doc, s, e), text=text, anchor_any=anchor_any)
-        if name == "clock" and not (m["wd"] or m["rel"]):
-            pending_clock.append(len(out))
         try:
             v = HANDLERS[name](m, ctx)
         except (ValueError, KeyError, OverflowError):
             v = None
         if v is None:
             continue
+        if name == "clock" and not (m["wd"] or m["rel"]):
+            pending_clock.append(len(out))      # dated from its sentence once all days are known
         out.append(DateExpr(span=Span.of(text, s, e), start=_iso(v.start), end=_iso(v.end),
                             precision=v.precision, value=v.value, type=v.type))
         if v.start is not None and v.type in ("DATE", "TIME"):

@@ -16,8 +16,9 @@ country, at that country's point) to show what counting them as toponyms would c
 Recognition: exact span match and one-to-one greedy overlap match (largest overlap first), both
 reported. Resolution uses the overlap match. `acc_at_161`, `mean_km`, `median_km`, `auc` are end
 to end over every gold toponym with coordinates (a miss counts wrong, 20,039 km);
-`matched_acc_at_161` etc. only over those matched (the protocol of EUPEG and the CamCoder
-paper). Top-level figures pool all files (micro); each file is under `by_file`.
+`matched_acc_at_161` etc. only over those matched to a prediction (the protocol of EUPEG and
+the CamCoder paper; a matched prediction without a point still counts wrong there).
+`coverage` is the share of gold toponyms with coordinates that got a point. Top-level figures pool all files (micro); each file is under `by_file`.
 """
 from __future__ import annotations
 
@@ -115,8 +116,8 @@ class _Tally:
     def __init__(self):
         self.n_gold = self.n_pred = self.tp_exact = self.tp_overlap = 0
         self.e2e: list[float] = []          # every gold toponym with coordinates
-        self.matched: list[float] = []      # those matched to a prediction with a point
-        self.matched_any = 0                # gold with coordinates matched to any prediction
+        self.matched: list[float] = []      # those matched to a prediction (no point: 20,039 km)
+        self.with_point = 0                 # those matched to a prediction that has a point
         self.groups: dict[str, list[int]] = {}
 
     def add(self, gold: list[dict], pred: list) -> None:
@@ -134,17 +135,14 @@ class _Tally:
             if g.get("lat") is None or g.get("lon") is None:
                 continue
             point = pred[match[gi]][2] if gi in match else None
-            if gi in match:
-                self.matched_any += 1
-            if point is None:
-                self.e2e.append(MAX_KM)
-                continue
-            err = distance_km(point, (g["lat"], g["lon"]))
+            err = MAX_KM if point is None else distance_km(point, (g["lat"], g["lon"]))
             self.e2e.append(err)
-            self.matched.append(err)
+            if gi in match:
+                self.matched.append(err)
+                self.with_point += point is not None
 
     def merge(self, other: "_Tally") -> None:
-        for k in ("n_gold", "n_pred", "tp_exact", "tp_overlap", "matched_any"):
+        for k in ("n_gold", "n_pred", "tp_exact", "tp_overlap", "with_point"):
             setattr(self, k, getattr(self, k) + getattr(other, k))
         self.e2e += other.e2e
         self.matched += other.matched
@@ -164,9 +162,10 @@ class _Tally:
             "toponym_P": exact["P"], "toponym_R": exact["R"], "toponym_F1": exact["F1"],
             "toponym_overlap_P": overlap["P"], "toponym_overlap_R": overlap["R"],
             "toponym_overlap_F1": overlap["F1"],
-            "coverage": round(len(self.matched) / len(self.e2e), 4) if self.e2e else None,
+            "coverage": round(self.with_point / len(self.e2e), 4) if self.e2e else None,
             "gold_toponyms": self.n_gold, "gold_with_coordinates": len(self.e2e),
-            "predicted_toponyms": self.n_pred, "with_point": len(self.matched),
+            "predicted_toponyms": self.n_pred, "matched_with_coordinates": len(self.matched),
+            "with_point": self.with_point,
         }
         if self.groups:
             out["recall_by_type_group"] = {g: round(f / t, 4) if t else None
@@ -198,7 +197,8 @@ def evaluate(gold: Path, limit: Optional[int] = None, model: Optional[str] = Non
     return {**total.figures(), "with_demonyms": _short(total_dem.figures()), "by_file": by_file,
             "protocol": "end to end on raw text; recognition exact and overlap; resolution on "
                         "the overlap match; acc_at_161/mean/median/auc over every gold toponym "
-                        "with coordinates (miss = 20039 km), matched_* over the matched ones",
+                        "with coordinates (miss = 20039 km), matched_* over the matched ones "
+                        "(a match without a point = 20039 km)",
             "seconds": round(time.monotonic() - started, 1)}
 
 

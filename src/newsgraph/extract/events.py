@@ -1,0 +1,793 @@
+"""Events: who did what to whom, where, when and how many, coded in PLOVER from the parse.
+
+`find_events(doc, rec)` runs after entities, dates and counts.  A trigger is a verb or an
+event noun found in the dictionaries beside this module (event_verbs.yaml, event_nouns.yaml;
+each entry names its PLOVER type, mode and the manual line that justifies it).  Its arguments
+come from the dependency parse, not from word windows:
+
+* actives (nsubj -> actor, dobj -> recipient), passives (agent "by" -> actor, nsubjpass ->
+  recipient), nominalisations ("the killing of X by Y", "Israel's withdrawal", "carried out
+  executions"), coordination (conjoined verbs share their subject; conjoined actors give one
+  event each, as the manual codes compound and reciprocal actors), relative and participial
+  clauses ("gunmen who killed…", "civilians killed by…"), control ("urged X to withdraw");
+* status from cues governing the trigger (event_cues.yaml): reporting frames ("X said Y
+  attacked Z" is Y -> Z attributed to X, the saying is no event), allegation, denial, plans
+  and modals, threats, calls and obligations, negation, "reportedly", "according to X",
+  "it is estimated"; quotations are attributed to the speaker of the sentence;
+* unnamed actors ("gunmen", "security forces", "Alawite civilians") become generic entities
+  (event_actors.yaml: NORP for populations, ORG for organised bodies) appended to
+  rec.entities, with a sector from the descriptor and a country from a modifier or the
+  article's main country;
+* place, time (date governing the clause, else nearest in the sentence, else the article's
+  week) and counts inside the clause are linked by offsets;
+* mentions of one occurrence (same type, compatible actors and time) merge into one event
+  that keeps all its sentences.
+"""
+from __future__ import annotations
+
+from collections import Counter as _Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from ..record import Count, Entity, Event, EventTime, Record, Span
+
+HERE = Path(__file__).resolve().parent
+FACTUAL = ("asserted", "reported", "estimated", "alleged")
+PLACE_TYPES = ("GPE", "LOC", "FAC")
+SUBJ = ("nsubj", "csubj", "nsubj:pass")
+OBJ = ("dobj", "obj", "dative")
+CLAUSE_DEPS = ("ccomp", "advcl", "relcl", "conj", "parataxis", "xcomp", "acl", "csubj")
+DEFAULT_TARGET_PREPS = ("against", "on", "upon", "at", "with", "to", "into", "toward", "towards")
+QUOTES = '"“”«»'
+RELATIVE = ("who", "that", "which", "whom", "whose")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dictionary entry: the code a trigger gets and why."""
+
+    key: str
+    type: Optional[str]
+    mode: Optional[str]
+    manual: str
+    target_preps: tuple = DEFAULT_TARGET_PREPS
+    plural_only: bool = False
+    needs_prep: Optional[str] = None
+
+
+@dataclass
+class Lexicon:
+    types: dict
+    verbs: dict          # lemma -> {second word or None: Entry}
+    nouns: dict          # lemma -> Entry (one word)
+    noun_phrases: dict   # tuple of lemmas -> Entry (several words)
+    cues: dict           # name -> frozenset of lemmas (or dict for mappings)
+    descriptors: dict
+    sector_modifiers: dict
+    pronouns: dict
+
+
+def _load(name: str) -> dict:
+    path = HERE / name
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError(f"{path}: cannot read event data ({err})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _entries(section: dict, types: dict, file: str) -> dict:
+    out = {}
+    for key, v in (section or {}).items():
+        t, mode = v.get("type"), v.get("mode")
+        if t is not None and t not in types:
+            raise ValueError(f"{HERE / file}: {key!r} has unknown PLOVER type {t!r}")
+        if mode is not None and mode not in (types[t].get("modes") or {}):
+            raise ValueError(f"{HERE / file}: {key!r} has mode {mode!r}, not a mode of {t}")
+        if not v.get("manual"):
+            raise ValueError(f"{HERE / file}: {key!r} names no manual justification")
+        out[str(key).lower()] = Entry(
+            str(key).lower(), t, mode, v["manual"],
+            tuple(v.get("target_preps") or DEFAULT_TARGET_PREPS),
+            bool(v.get("plural_only")), v.get("needs_prep"))
+    return out
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The event data files, loaded and checked once per process."""
+    types = _load("event_types.yaml")["types"]
+    verbs: dict = {}
+    for key, e in _entries(_load("event_verbs.yaml")["verbs"], types, "event_verbs.yaml").items():
+        words = key.split()
+        verbs.setdefault(words[0], {})[" ".join(words[1:]) or None] = e
+    nouns, phrases = {}, {}
+    for key, e in _entries(_load("event_nouns.yaml")["nouns"], types, "event_nouns.yaml").items():
+        if " " in key:
+            phrases[tuple(key.split())] = e
+        else:
+            nouns[key] = e
+    cues_raw = _load("event_cues.yaml")
+    cues = {k: (dict(v) if isinstance(v, dict) else frozenset(str(x).lower() for x in v))
+            for k, v in cues_raw.items()}
+    actors = _load("event_actors.yaml")
+    return Lexicon(types, verbs, nouns, phrases, cues, actors["descriptors"],
+                   actors.get("sector_modifiers") or {}, actors.get("pronouns") or {})
+
+
+# --- the record side: entities by token --------------------------------------------------
+
+class Actors:
+    """Entities of the record indexed by token, and the generic entities this stage adds."""
+
+    def __init__(self, doc, rec: Record):
+        self.doc, self.rec = doc, rec
+        self.by_token: dict[int, list[tuple[int, Entity]]] = {}
+        for ent in rec.entities:
+            for m in ent.mentions:
+                self._index(ent, m)
+        nums = [int(e.id[1:]) for e in rec.entities if e.id[:1] == "e" and e.id[1:].isdigit()]
+        self.next_id = max(nums, default=0) + 1
+        self.generic: dict[str, Entity] = {}
+        by_country = _Counter()
+        for e in rec.entities:
+            if e.country and e.type in ("GPE", "ORG", "NORP"):
+                by_country[e.country] += len(e.mentions)
+        self.main_country = by_country.most_common(1)[0][0] if by_country else None
+
+    def _index(self, ent: Entity, m: Span):
+        span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            return
+        for t in span:
+            self.by_token.setdefault(t.i, []).append((m.end - m.start, ent))
+
+    def at(self, tok) -> Optional[Entity]:
+        """The entity with the shortest mention covering the token."""
+        found = self.by_token.get(tok.i)
+        return min(found, key=lambda x: x[0])[1] if found else None
+
+    def in_tokens(self, tokens) -> Optional[Entity]:
+        for t in tokens:
+            e = self.at(t)
+            if e is not None:
+                return e
+        return None
+
+    def generic_entity(self, head, lex: Lexicon) -> Optional[Entity]:
+        """A generic entity for an unnamed group ("security forces", "Alawite civilians")."""
+        d = lex.descriptors.get(head.lemma_.lower()) or lex.descriptors.get(head.lower_)
+        if d is None or head.pos_ not in ("NOUN", "PROPN"):
+            return None
+        left = [c for c in head.lefts if c.dep_ not in (
+            "det", "predet", "nummod", "quantmod", "punct", "case", "cc", "prep", "advmod")
+            and not (c.dep_ == "poss" and c.pos_ == "PRON")]
+        start = min([c.left_edge.i for c in left] + [head.i])
+        end = head.i
+        for c in head.rights:
+            if c.dep_ == "amod" or (c.dep_ == "prep" and c.lower_ in ("of", "from")
+                                    and head.lemma_.lower() in ("government", "authority",
+                                                                "force", "army", "militant")):
+                end = max(end, c.right_edge.i)
+        while start < end and (self.doc[start].is_punct or self.doc[start].dep_ == "det"):
+            start += 1
+        while end > start and self.doc[end].is_punct:
+            end -= 1
+        text = self.rec.text
+        s, e = self.doc[start].idx, self.doc[end].idx + len(self.doc[end].text)
+        name = " ".join(text[s:e].translate({ord(q): None for q in QUOTES}).split())
+        sector = d.get("sector")
+        country = None
+        for t in self.doc[start:end + 1]:
+            if t.i == head.i:
+                continue
+            mod = lex.sector_modifiers.get(t.lemma_.lower()) or lex.sector_modifiers.get(t.lower_)
+            if mod:
+                sector = mod
+            ent = self.at(t)
+            if ent is not None and ent.country and country is None:
+                country = ent.country
+        country = country or self.main_country
+        key = name.lower()
+        ent = self.generic.get(key)
+        span = Span.of(text, s, e)
+        if ent is None:
+            ent = Entity(id=f"e{self.next_id}", name=name, type=d.get("type") or "NORP",
+                         mentions=[], country=country, sector=sector)
+            self.next_id += 1
+            self.generic[key] = ent
+            self.rec.entities.append(ent)
+        if all((m.start, m.end) != (s, e) for m in ent.mentions):
+            ent.mentions.append(span)
+            self._index(ent, span)
+        return ent
+
+
+# --- arguments ---------------------------------------------------------------------------
+
+def _conjuncts(tok) -> list:
+    """The token and the tokens coordinated with it ("Israel and Lebanon")."""
+    out, todo = [], [tok]
+    while todo and len(out) < 6:
+        t = todo.pop(0)
+        out.append(t)
+        todo.extend(c for c in t.children if c.dep_ == "conj" and c.pos_ in ("NOUN", "PROPN", "PRON"))
+    return out
+
+
+def _child(tok, deps) -> Optional[object]:
+    for c in tok.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+def _pobj(prep) -> Optional[object]:
+    return _child(prep, ("pobj", "pcomp"))
+
+
+def _subject(verb, depth: int = 0) -> Optional[object]:
+    """The verb's subject, inherited through coordination, control and relative clauses."""
+    if depth > 6:
+        return None
+    s = _child(verb, ("nsubj", "csubj"))
+    if s is not None:
+        if s.lower_ in RELATIVE and verb.dep_ == "relcl":
+            return verb.head
+        return s
+    if _child(verb, ("nsubjpass",)) is not None:
+        agent = _child(verb, ("agent",))
+        return _pobj(agent) if agent is not None else None
+    head = verb.head
+    if head.i == verb.i:
+        return None
+    if verb.dep_ == "conj":
+        return _subject(head, depth + 1)
+    if verb.dep_ in ("xcomp", "advcl", "acl", "pcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
+        obj = _child(head, OBJ)
+        if verb.dep_ == "xcomp" and obj is not None:
+            return obj                      # object control: "urged Syria to withdraw"
+        return _subject(head, depth + 1)
+    if verb.dep_ == "pcomp" and head.dep_ == "prep":
+        return _subject(head.head, depth + 1) if head.head.pos_ in ("VERB", "AUX") else None
+    if verb.dep_ == "relcl":
+        return head
+    return None
+
+
+def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], Optional[object]]:
+    """(actor head, recipient head) of a verb trigger; `part` belongs to the predicate."""
+    if verb.dep_ == "compound" and verb.head.pos_ in ("NOUN", "PROPN"):
+        obj = verb.head                     # "begun massacring Alawites" parsed as a compound
+        gov = obj.head
+        return (_subject(gov) if gov.i != obj.i and gov.pos_ in ("VERB", "AUX") else None), obj
+    passive = _child(verb, ("nsubjpass",))
+    if passive is not None and part is not None and passive.i == part.i:
+        passive = None
+    if passive is not None or (verb.dep_ == "acl" and verb.tag_ == "VBN"):
+        agent = _child(verb, ("agent",))
+        source = _pobj(agent) if agent is not None else None
+        target = passive if passive is not None else verb.head
+        if target is not None and target.lower_ in RELATIVE and verb.dep_ == "relcl":
+            target = verb.head
+        return source, target
+    source = _subject(verb)
+    target = _child(verb, OBJ)
+    if target is not None and part is not None and target.i == part.i:
+        target = None
+    if target is not None and target.lower_ in RELATIVE and verb.dep_ == "relcl":
+        target = verb.head
+    if target is None:
+        for c in verb.children:
+            if c.dep_ in ("prep", "dative") and c.lower_ in entry.target_preps and (part is None or c.i != part.i):
+                target = _pobj(c)
+                if target is not None:
+                    break
+    if target is None:
+        # "threatened to attack Israel", "agreed to meet Iran": the complement's recipient
+        comp = _child(verb, ("xcomp",))
+        if comp is not None:
+            target = _child(comp, OBJ)
+    return source, target
+
+
+def _noun_args(noun, lex: Lexicon, entry: Entry):
+    """(actor head, recipient head, governing light verb) of a nominal trigger."""
+    source = target = None
+    of_actor = entry.type in lex.cues["noun_of_actor_types"]
+    for c in noun.children:
+        if c.dep_ == "poss":
+            source = source or c
+        elif c.dep_ == "prep":
+            p = c.lower_
+            obj = _pobj(c)
+            if obj is None:
+                continue
+            if p in lex.cues["noun_source_preps"] or (p == "of" and of_actor):
+                source = source or obj
+            elif p in lex.cues["noun_target_preps"]:
+                target = target or obj
+        elif c.dep_ in ("compound", "amod") and c.pos_ in ("PROPN", "ADJ", "NOUN") and c.i < noun.i:
+            source = source or (c if c.ent_type_ in ("GPE", "NORP", "ORG", "PERSON") else None)
+    light = None
+    if noun.dep_ in OBJ + ("nsubjpass",) and noun.head.pos_ in ("VERB", "AUX"):
+        if noun.head.lemma_.lower() in lex.cues["light_verbs"]:
+            light = noun.head
+            if source is None:
+                source = _subject(light) if noun.dep_ != "nsubjpass" else None
+                if noun.dep_ == "nsubjpass":
+                    agent = _child(light, ("agent",))
+                    source = _pobj(agent) if agent is not None else None
+            if target is None:
+                for c in light.children:
+                    if c.dep_ == "prep" and c.lower_ in ("on", "against", "upon", "with"):
+                        target = _pobj(c)
+                        break
+    return source, target, light
+
+
+# --- triggers ----------------------------------------------------------------------------
+
+def _verb_entry(tok, lex: Lexicon):
+    """(entry, the dependant that completes a two-word pattern or None) of a verb trigger."""
+    options = lex.verbs.get(tok.lemma_.lower())
+    if not options:
+        return None, None
+    for c in tok.children:
+        if c.dep_ not in ("punct", "nsubj", "aux", "neg", "cc", "conj", "mark"):
+            for word in (c.lemma_.lower(), c.lower_):
+                if word in options:
+                    return options[word], c
+    return options.get(None), None
+
+
+def _noun_entry(tok, lex: Lexicon):
+    """(entry, first token, last token) of a nominal trigger headed by `tok`."""
+    doc = tok.doc
+    for words, entry in lex.noun_phrases.items():
+        n = len(words)
+        for start in range(max(0, tok.i - n + 1), tok.i + 1):
+            toks = doc[start:start + n]
+            if len(toks) == n and tuple(t.lemma_.lower() for t in toks) == words:
+                return entry, toks[0], toks[-1]
+    e = lex.nouns.get(tok.lemma_.lower())
+    if e is None:
+        return None
+    if e.plural_only and tok.tag_ != "NNS":
+        return None
+    if e.needs_prep and not any(c.dep_ == "prep" and c.lower_ == e.needs_prep for c in tok.children):
+        return None
+    if tok.dep_ == "compound":
+        return None
+    return e, tok, tok
+
+
+@dataclass
+class Found:
+    entry: Entry
+    token: object        # the predicate token (verb, or the noun's head word)
+    first: object
+    last: object
+    nominal: bool
+    light: object = None
+    part: object = None  # the dependant completing a verb pattern ("impose" + "sanctions")
+
+
+def _triggers(sent, lex: Lexicon, actors: Actors, dated: set) -> list[Found]:
+    found, used = [], set(dated)
+    reporting = lex.cues["reporting_verbs"]
+    for tok in sent:
+        if tok.i in used:
+            continue
+        if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ != "aux"):
+            e, part = _verb_entry(tok, lex)
+            if e is None or e.type is None:
+                continue
+            if tok.lemma_.lower() in reporting and _child(tok, ("ccomp",)) is not None:
+                continue                    # a reporting frame, not the event itself
+            if tok.dep_ in ("amod", "prep", "mark", "case"):
+                continue                    # "armed", "wounded" as adjectives; "given"
+            found.append(Found(e, tok, tok, tok, False, part=part))
+        elif tok.pos_ == "NOUN" and not actors.by_token.get(tok.i):
+            r = _noun_entry(tok, lex)
+            if r is None or r[0].type is None:
+                continue
+            e, first, last = r
+            head = max((t for t in tok.doc[first.i:last.i + 1]), key=lambda t: t.i)
+            found.append(Found(e, head, first, last, True))
+            used.update(range(first.i, last.i + 1))
+    return found
+
+
+# --- status, attribution -----------------------------------------------------------------
+
+def _speaker(verb, actors: Actors, lex: Lexicon):
+    """Who says it: the subject of a reporting verb, or the object of "quote"."""
+    if verb.lemma_.lower() == "quote":
+        obj = _child(verb, OBJ)
+        if obj is not None:
+            return _actor(obj, actors, lex)
+    s = _subject(verb)
+    return _actor(s, actors, lex) if s is not None else None
+
+
+def _quoted(sent, tok) -> bool:
+    """Whether the token sits between quotation marks in its sentence."""
+    marks = [t.i for t in sent if t.text in QUOTES or t.text in ("''", "``")]
+    inside = False
+    for i in marks:
+        if i > tok.i:
+            return inside and len(marks) > 1
+        inside = not inside
+    return False
+
+
+def _status(found: Found, sent, actors: Actors, lex: Lexicon):
+    """(status, attributed_to entity, cue token) from the cues that govern the trigger."""
+    cues = lex.cues
+    status, who, cue = None, None, None
+    pred = found.light if found.light is not None else found.token
+    # negation and modals on the predicate itself (or the verb a noun hangs on)
+    checks = [pred] if pred.i == found.token.i else [found.token, pred]
+    for t in checks:
+        for c in t.children:
+            low = c.lower_
+            if c.dep_ == "neg" or (c.dep_ == "det" and low == "no"):
+                status, cue = "denied", c
+            elif c.dep_ == "aux" and low in cues["future_modals"] and status is None:
+                status, cue = "planned", c
+            elif c.dep_ == "aux" and low in cues["obligation_modals"] and status is None:
+                status, cue = "advocated", c
+            elif c.dep_ == "advmod" and low in cues["reported_adverbs"] and status is None:
+                status, cue = "reported", c
+            elif c.dep_ == "advmod" and low in cues["alleged_adverbs"] and status is None:
+                status, cue = "alleged", c
+    if found.light is not None and status is None:
+        lemma = found.light.lemma_.lower()
+        for name, st in (("denial_verbs", "denied"), ("threat_verbs", "threatened"),
+                         ("advocacy_verbs", "advocated"), ("planning_verbs", "planned")):
+            if lemma in cues[name]:
+                status, cue = st, found.light
+                break
+    # governing verbs, innermost first
+    child, head = pred, pred.head
+    steps = 0
+    while head.i != child.i and steps < 8:
+        steps += 1
+        lemma = head.lemma_.lower()
+        rel = child.dep_
+        complement = rel in ("xcomp", "ccomp", "pcomp", "dobj", "obj", "prep", "advcl", "parataxis",
+                             "conj") and rel != "conj"
+        if head.pos_ in ("VERB", "AUX", "NOUN", "ADP") and complement:
+            if head.pos_ == "ADP":
+                pass
+            elif lemma in cues["denial_verbs"] and rel in ("xcomp", "ccomp", "pcomp", "dobj"):
+                if status is None or status in FACTUAL:
+                    status, cue = "denied", head
+                who = who or _speaker(head, actors, lex)
+            elif lemma in cues["threat_verbs"] and rel in ("xcomp", "ccomp"):
+                if status is None or status in FACTUAL:
+                    status, cue = "threatened", head
+            elif lemma in cues["advocacy_verbs"] and rel in ("xcomp", "ccomp", "dobj", "obj", "prep"):
+                if status is None or status in FACTUAL:
+                    status, cue = "advocated", head
+            elif lemma in cues["alleging_verbs"] and rel in ("ccomp", "pcomp", "prep", "xcomp"):
+                if status is None:
+                    status, cue = "alleged", head
+                who = who or _speaker(head, actors, lex)
+            elif lemma in cues["planning_verbs"] and rel in ("xcomp", "ccomp"):
+                if status is None:
+                    status, cue = "planned", head
+            elif lemma in cues["obligation_verbs"] and rel == "xcomp":
+                if status is None:
+                    status, cue = "advocated", head
+            elif lemma in cues["estimate_words"] and rel in ("ccomp",):
+                if status is None or status == "reported":
+                    status, cue = "estimated", head
+            elif lemma in cues["reporting_verbs"] and rel in ("ccomp", "parataxis"):
+                if status is None:
+                    status, cue = "reported", head
+                who = who or _speaker(head, actors, lex)
+            if head.pos_ in ("VERB", "AUX") and steps == 1 and rel in ("xcomp", "dobj", "obj",
+                                                                       "nsubj", "nsubjpass"):
+                for c in head.children:
+                    if c.dep_ == "aux" and c.lower_ in cues["future_modals"] and status is None:
+                        status, cue = "planned", c
+        if head.lemma_.lower() in cues["reporting_verbs"] and rel == "parataxis" and who is None:
+            who = _speaker(head, actors, lex)
+        child, head = head, head.head
+    # a reporting verb that governs the trigger's clause from above ("…, X said")
+    root = sent.root
+    if who is None and root.lemma_.lower() in cues["reporting_verbs"] and pred.i != root.i:
+        if any(t.i == pred.i for t in root.subtree) and (status is None or status in FACTUAL):
+            who = _speaker(root, actors, lex)
+            if status is None and who is not None:
+                status, cue = "reported", root
+    # "according to X", "citing X"
+    for t in sent:
+        if t.lower_ in cues["attribution_preps"] and (status is None or status == "reported"):
+            obj = _pobj(t) or next((_pobj(c) for c in t.children if c.dep_ == "prep"), None)
+            if t.lower_ == "according" or obj is not None:
+                status, cue = "reported", t
+                if obj is not None and who is None:
+                    who = _actor(obj, actors, lex)
+    if status is None and any(t.lemma_.lower() in cues["estimate_words"] for t in sent
+                              if t.i < pred.i and t.pos_ in ("VERB", "ADJ")):
+        status = "estimated"
+    if _quoted(sent, found.token) and who is None:
+        for t in sent:
+            if t.lemma_.lower() in cues["reporting_verbs"] and t.pos_ == "VERB" and not _quoted(sent, t):
+                who = _speaker(t, actors, lex)
+                if status is None:
+                    status, cue = "reported", t
+                break
+    return status or "asserted", (who.id if who is not None else None), cue
+
+
+# --- linking -----------------------------------------------------------------------------
+
+def _actor(head, actors: Actors, lex: Lexicon) -> Optional[Entity]:
+    """The entity an argument head stands for, creating a generic one for unnamed groups."""
+    if head is None:
+        return None
+    if head.pos_ == "PRON" and head.lower_ in lex.pronouns:
+        allowed = lex.pronouns[head.lower_]
+        nearest = None
+        for i in range(head.i - 1, max(-1, head.sent.start - 60), -1):
+            tok = head.doc[i]
+            e = actors.at(tok)
+            if e is None or e.type not in allowed:
+                continue
+            if tok.dep_ in ("nsubj", "nsubjpass") or tok.head.dep_ in ("nsubj", "nsubjpass"):
+                return e                    # the last subject of that kind
+            nearest = nearest or e
+        return nearest
+    e = actors.at(head)
+    if e is not None:
+        return e
+    if head.pos_ == "NOUN" and (head.lemma_.lower() in lex.nouns or head.pos_ == "VERB"):
+        return None                         # an event ("condemned the killing"), not an actor
+    g = actors.generic_entity(head, lex)
+    if g is not None:
+        return g
+    for c in head.children:
+        if c.dep_ in ("compound", "amod", "poss", "appos", "nmod") or (
+                c.dep_ == "prep" and c.lower_ in ("of", "from")):
+            e = actors.in_tokens(c.subtree)
+            if e is not None:
+                return e
+    return None
+
+
+def _clause_tokens(found: Found) -> set:
+    """The tokens of the trigger's own clause, without the clauses embedded in it."""
+    top = found.light if found.light is not None else found.token
+    out = set()
+    todo = [top]
+    while todo:
+        t = todo.pop()
+        out.add(t.i)
+        for c in t.children:
+            if c.dep_ in CLAUSE_DEPS and c.pos_ in ("VERB", "AUX") and c.i != found.token.i:
+                continue
+            todo.append(c)
+    if found.nominal:
+        out.update(t.i for t in found.token.subtree)
+    return out
+
+
+def _tok_at(doc, char: int):
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _time(found: Found, sent, rec: Record, clause: set) -> Optional[EventTime]:
+    doc = sent.doc
+    best, best_d = None, None
+    for d in rec.dates:
+        if d.start is None and d.end is None:
+            continue
+        if not (sent.start_char <= d.span.start < sent.end_char):
+            continue
+        tok = _tok_at(doc, d.span.start)
+        if tok is None:
+            continue
+        inside = tok.i in clause
+        dist = (0 if inside else 1000) + abs(tok.i - found.token.i)
+        if best_d is None or dist < best_d:
+            best, best_d = d, dist
+    if best is not None:
+        return EventTime(best.start, best.end, best.precision, best.span)
+    if rec.published:
+        try:
+            day = date.fromisoformat(rec.published[:10])
+        except ValueError:
+            return None
+        return EventTime((day - timedelta(days=6)).isoformat(), day.isoformat(), "week", None)
+    return None
+
+
+def _counts(rec: Record, doc, clause: set, sent) -> list[Count]:
+    out = []
+    for c in rec.counts:
+        if not (sent.start_char <= c.span.start < sent.end_char):
+            continue
+        tok = _tok_at(doc, c.span.start)
+        if tok is not None and tok.i in clause:
+            out.append(c)
+    return out
+
+
+def _location(found: Found, actors: Actors, clause: set, sent, exclude: set) -> Optional[str]:
+    lex = lexicon()
+    fallback = None
+    for t in sent:
+        e = actors.at(t)
+        if e is None or e.type not in PLACE_TYPES or e.id in exclude:
+            continue
+        if t.i in clause and t.head.dep_ == "prep" and t.head.lower_ in lex.cues["location_preps"]:
+            return e.id
+        if fallback is None and t.dep_ == "pobj" and t.head.lower_ in lex.cues["location_preps"]:
+            fallback = e.id
+    return fallback
+
+
+def _assault_mode(found: Found, clause: set, sent, lex: Lexicon) -> Optional[str]:
+    instruments = lex.cues["assault_instruments"]
+    for t in sent:
+        if t.i in clause or t.i == found.token.i:
+            m = instruments.get(t.lemma_.lower()) or instruments.get(t.lower_)
+            if m:
+                return m
+    return None
+
+
+# --- events ------------------------------------------------------------------------------
+
+def _confidence(found: Found, source, target, status: str) -> float:
+    c = 0.55 if found.nominal else 0.7
+    c += 0.15 * (source is not None) + 0.1 * (target is not None)
+    if status not in ("asserted", "reported"):
+        c -= 0.1
+    return round(max(0.05, min(0.95, c)), 2)
+
+
+def _governing_trigger(found: Found, by_token: dict) -> Optional[Found]:
+    """The verbal trigger whose object (or object of its preposition) this nominal event is."""
+    tok = found.token
+    head = tok.head
+    if tok.dep_ == "pobj" and head.dep_ in ("prep", "agent"):
+        head = head.head
+    elif tok.dep_ not in OBJ + ("nsubjpass", "xcomp", "attr"):
+        return None
+    gov = by_token.get(head.i)
+    return gov if gov is not None and not gov.nominal else None
+
+
+def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
+    text = rec.text
+    events = []
+    dated = set()
+    for d in rec.dates:
+        if sent.start_char <= d.span.start < sent.end_char:
+            span = sent.doc.char_span(d.span.start, d.span.end, alignment_mode="expand")
+            dated.update(t.i for t in span or [])
+    triggers = _triggers(sent, lex, actors, dated)
+    by_token = {f.token.i: f for f in triggers}
+    for found in triggers:
+        e = found.entry
+        gov = _governing_trigger(found, by_token) if found.nominal else None
+        if gov is not None and gov.token.lemma_.lower() in lex.cues["ending_verbs"]:
+            continue                        # "lifted the ban": the state ended, not a new event
+        if found.nominal:
+            src_head, tgt_head, found.light = _noun_args(found.token, lex, e)
+        else:
+            src_head, tgt_head = _verb_args(found.token, e, found.part)
+        sources = [_actor(h, actors, lex) for h in _conjuncts(src_head)] if src_head is not None else [None]
+        targets = [_actor(h, actors, lex) for h in _conjuncts(tgt_head)] if tgt_head is not None else [None]
+        sources = list({(s.id if s else None): s for s in sources}.values())
+        targets = list({(t.id if t else None): t for t in targets}.values())
+        status, who, _ = _status(found, sent, actors, lex)
+        if gov is not None and status in FACTUAL and gov.entry.type in lex.cues["topic_status"]:
+            status = lex.cues["topic_status"][gov.entry.type]
+        clause = _clause_tokens(found)
+        mode = e.mode
+        if e.type == "ASSAULT" and mode is None:
+            mode = _assault_mode(found, clause, sent, lex)
+        etype = e.type
+        future = lex.types[etype].get("future_type")
+        if status == "planned" and future:
+            etype, mode = future, None
+        time = _time(found, sent, rec, clause)
+        counts = _counts(rec, sent.doc, clause, sent)
+        trig = Span.of(text, found.first.idx, found.last.idx + len(found.last.text))
+        sspan = Span.of(text, sent.start_char, sent.end_char)
+        for s in sources:
+            for t in targets:
+                if s is not None and t is not None and s.id == t.id:
+                    t = None
+                exclude = {x.id for x in (s, t) if x is not None}
+                events.append(Event(
+                    id="", type=etype, mode=mode, trigger=trig, sentence=sspan,
+                    source_actor=s.id if s else None, target_actor=t.id if t else None,
+                    location=_location(found, actors, clause, sent, exclude), time=time,
+                    counts=list(counts), status=status, attributed_to=who,
+                    confidence=_confidence(found, s, t, status), sentences=[sspan]))
+        if status == "advocated" and who is not None and not found.nominal:
+            modal = next((c for c in found.token.children
+                          if c.dep_ == "aux" and c.lower_ in lex.cues["obligation_modals"]), None)
+            subj = sources[0] if sources else None
+            if modal is not None and (subj is None or subj.id != who):
+                mspan = Span.of(text, modal.idx, modal.idx + len(modal.text))
+                events.append(Event(
+                    id="", type="REQUEST", mode=None, trigger=mspan, sentence=sspan,
+                    source_actor=who, target_actor=subj.id if subj else None, time=time,
+                    status="reported", attributed_to=who, confidence=0.6, sentences=[sspan]))
+    return events
+
+
+def _compatible(a: Optional[str], b: Optional[str]) -> bool:
+    return a is None or b is None or a == b
+
+
+def _same_time(a: Optional[EventTime], b: Optional[EventTime]) -> bool:
+    if a is None or b is None or a.span is None or b.span is None:
+        return True
+    if not (a.start and a.end and b.start and b.end):
+        return True
+    return a.start <= b.end and b.start <= a.end
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    """One event per occurrence: later mentions of the same occurrence join the first."""
+    out: list[Event] = []
+    for ev in events:
+        for kept in out:
+            same_sentence = kept.sentence.start == ev.sentence.start
+            shared = ((ev.source_actor and ev.source_actor == kept.source_actor)
+                      or (ev.target_actor and ev.target_actor == kept.target_actor))
+            if (kept.type == ev.type and _compatible(kept.mode, ev.mode)
+                    and _compatible(kept.source_actor, ev.source_actor)
+                    and _compatible(kept.target_actor, ev.target_actor)
+                    and (same_sentence or shared)
+                    and (kept.status in FACTUAL) == (ev.status in FACTUAL)
+                    and _same_time(kept.time, ev.time)):
+                kept.source_actor = kept.source_actor or ev.source_actor
+                kept.target_actor = kept.target_actor or ev.target_actor
+                kept.mode = kept.mode or ev.mode
+                kept.location = kept.location or ev.location
+                if kept.time is None or (kept.time.span is None and ev.time and ev.time.span):
+                    kept.time = ev.time
+                for c in ev.counts:
+                    if all(c.span.start != k.span.start for k in kept.counts):
+                        kept.counts.append(c)
+                if not same_sentence and all(s.start != ev.sentence.start for s in kept.sentences):
+                    kept.sentences.append(ev.sentence)
+                kept.confidence = round(min(0.95, max(kept.confidence, ev.confidence) + 0.05), 2)
+                break
+        else:
+            out.append(ev)
+    return out
+
+
+def find_events(doc, rec: Record) -> list[Event]:
+    """PLOVER events of one parsed article, linked to the record's entities, dates and counts."""
+    lex = lexicon()
+    actors = Actors(doc, rec)
+    events: list[Event] = []
+    for sent in doc.sents:
+        if not sent.text.strip():
+            continue
+        events.extend(_events_in(sent, actors, rec, lex))
+    events = _merge(events)
+    for n, ev in enumerate(events, 1):
+        ev.id = f"v{n}"
+    return events
