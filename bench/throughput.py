@@ -10,9 +10,12 @@ src/newsgraph/samples/ repeated.  `--n` keeps the first N articles, `--repeat` r
 Speed: raw spaCy is `newsgraph.nlp.load().pipe(texts)` — the same model, the same batch size
 and the same line-break component, which is part of the loaded pipeline; full is
 `newsgraph.pipeline.analyze_documents(...)`, every stage included.  The model and the
-stages' data are warmed up first; then both run over the whole corpus `--rounds` times, in
-alternating order, and words/s is total words over total time.  Words are whitespace-separated.
-The time of each stage inside the full runs is measured too (the nlp share is the rest).
+stages' data are warmed up first; then both run over the whole corpus `--rounds` times,
+alternating chunk by chunk (`--chunk` articles: raw then full, then full then raw...), so
+that both see the same load on a shared machine.  words/s is total words over total time,
+both per CPU second of this process (`time.process_time`, robust when other processes
+compete for the cores) and per wall-clock second.  Words are whitespace-separated.  The time
+of each stage inside the full runs is measured too (the nlp share is the rest).
 
 Memory: fresh subprocesses stream N and 10×N articles (the corpus cycled, each copy made
 unique so the store keeps it) through analyze_documents into a temporary
@@ -120,23 +123,30 @@ def time_stages():
 
 
 def run_raw(nlp, docs, batch_size):
-    t0 = time.perf_counter()
+    """(wall, cpu) seconds for raw spaCy over docs."""
+    w0, c0 = time.perf_counter(), time.process_time()
     for _ in nlp.pipe((d.text for d in docs), batch_size=batch_size):
         pass
-    return time.perf_counter() - t0
+    return time.perf_counter() - w0, time.process_time() - c0
 
 
 def run_full(docs, batch_size):
+    """(wall, cpu) seconds for the full pipeline over docs."""
     from newsgraph.pipeline import analyze_documents
-    t0 = time.perf_counter()
+    w0, c0 = time.perf_counter(), time.process_time()
     n = 0
     for _ in analyze_documents(docs, batch_size=batch_size):
         n += 1
     assert n == len(docs)
-    return time.perf_counter() - t0
+    return time.perf_counter() - w0, time.process_time() - c0
+
+
+def chunks(docs, size):
+    return [docs[i:i + size] for i in range(0, len(docs), size)]
 
 
 def bench_speed(args, docs):
+    """Raw and full alternate chunk by chunk, so that both see the same machine load."""
     from newsgraph import nlp as _nlp
     nlp = _nlp.load()
     words = word_count(docs)
@@ -144,28 +154,36 @@ def bench_speed(args, docs):
     run_raw(nlp, warm, args.batch_size)                 # model, vectors, caches
     run_full(fresh(warm), args.batch_size)              # gazetteer and word lists load here
     stage_time = time_stages()                          # only the measured runs are summed
-    raw_t = full_t = 0.0
-    for r in range(args.rounds):
-        order = ("raw", "full") if r % 2 == 0 else ("full", "raw")
-        for which in order:
-            if which == "raw":
-                raw_t += run_raw(nlp, docs, args.batch_size)
-            else:
-                full_t += run_full(fresh(docs), args.batch_size)
-    total_words = words * args.rounds
-    raw_wps, full_wps = total_words / raw_t, total_words / full_t
-    print(f"raw spaCy      {raw_wps:10,.0f} words/s   ({raw_t:.1f} s for {total_words:,} words)")
-    print(f"full pipeline  {full_wps:10,.0f} words/s   ({full_t:.1f} s)")
-    print(f"ratio full/raw {full_wps / raw_wps:10.2f}      (target >= 0.75)")
+    raw = [0.0, 0.0]
+    full = [0.0, 0.0]
+    k = 0
+    for _ in range(args.rounds):
+        for chunk in chunks(docs, args.chunk):
+            order = ("raw", "full") if k % 2 == 0 else ("full", "raw")
+            k += 1
+            for which in order:
+                if which == "raw":
+                    t = run_raw(nlp, chunk, args.batch_size)
+                    raw = [raw[0] + t[0], raw[1] + t[1]]
+                else:
+                    t = run_full(fresh(chunk), args.batch_size)
+                    full = [full[0] + t[0], full[1] + t[1]]
+    total = words * args.rounds
+    print(f"{'':15} {'words/s (CPU)':>14} {'words/s (wall)':>15}   CPU s   wall s")
+    for name, (wall, cpu) in (("raw spaCy", raw), ("full pipeline", full)):
+        print(f"{name:15} {total / cpu:14,.0f} {total / wall:15,.0f}  {cpu:6.1f}  {wall:7.1f}")
+    ratio_cpu, ratio_wall = raw[1] / full[1], raw[0] / full[0]
+    print(f"{'ratio full/raw':15} {ratio_cpu:14.2f} {ratio_wall:15.2f}   (target >= 0.75; "
+          f"{total:,} words per side)")
     stages_sum = sum(stage_time.values())
-    print("\ntime inside the full runs, by stage:")
-    print(f"  {'nlp + record building':24} {full_t - stages_sum:8.2f} s  "
-          f"{(full_t - stages_sum) / full_t:6.1%}")
+    print("\nwall time inside the full runs, by stage:")
+    print(f"  {'nlp + record building':24} {full[0] - stages_sum:8.2f} s  "
+          f"{(full[0] - stages_sum) / full[0]:6.1%}")
     for name in STAGES:
         t = stage_time.get(name, 0.0)
-        print(f"  {name:24} {t:8.2f} s  {t / full_t:6.1%}   "
-              f"(costs {t / raw_t:5.1%} of raw spaCy time)")
-    return raw_wps, full_wps
+        print(f"  {name:24} {t:8.2f} s  {t / full[0]:6.1%}   "
+              f"(adds {t / raw[0]:5.1%} to raw spaCy's wall time)")
+    return ratio_cpu, ratio_wall
 
 
 def profile_full(args, docs, top):
@@ -192,12 +210,26 @@ def maxrss_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+def current_rss_mb() -> float:
+    """Resident memory now (Linux /proc), or nan elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def ingest_child(count: int, args) -> None:
     """Child process: stream `count` articles into a fresh store, print peak RSS as JSON."""
     import newsgraph
     from newsgraph.pipeline import analyze_documents
     from newsgraph.record import Document
+    from newsgraph import nlp as _nlp
     _, docs = corpus(args.n, 1)
+    _nlp.load()
+    model_mb = maxrss_mb()
     next(analyze_documents(fresh(docs[:1])))            # model and stage data loaded
     baseline = maxrss_mb()
 
@@ -214,8 +246,9 @@ def ingest_child(count: int, args) -> None:
         elapsed = time.perf_counter() - t0
         store.close()
         db_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
-    print(json.dumps({"articles": count, "summary": summary, "baseline_mb": baseline,
-                      "peak_mb": maxrss_mb(), "seconds": elapsed, "db_mb": db_mb}))
+    print(json.dumps({"articles": count, "summary": summary, "model_mb": model_mb,
+                      "baseline_mb": baseline, "peak_mb": maxrss_mb(), "end_mb": current_rss_mb(),
+                      "seconds": elapsed, "db_mb": db_mb}))
 
 
 def bench_memory(args) -> None:
@@ -231,9 +264,9 @@ def bench_memory(args) -> None:
             return
         r = json.loads(proc.stdout.strip().splitlines()[-1])
         results.append(r)
-        print(f"  {count:6} articles: peak {r['peak_mb']:7.0f} MB  (after warm-up "
-              f"{r['baseline_mb']:.0f} MB; {r['seconds']:.0f} s; store {r['db_mb']:.1f} MB; "
-              f"{r['summary']})")
+        print(f"  {count:6} articles: peak {r['peak_mb']:6.0f} MB, at the end {r['end_mb']:6.0f} MB"
+              f"  (model loaded {r['model_mb']:.0f} MB, after warm-up {r['baseline_mb']:.0f} MB;"
+              f" {r['seconds']:.0f} s; store {r['db_mb']:.1f} MB; {r['summary']})")
     small, big = results
     growth = (big["peak_mb"] - big["baseline_mb"]) - (small["peak_mb"] - small["baseline_mb"])
     print(f"  10×N over N: {big['peak_mb'] / small['peak_mb']:.2f}× peak "
@@ -248,6 +281,8 @@ def main(argv=None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="repeat the corpus this many times")
     ap.add_argument("--rounds", type=int, default=2, help="alternating raw/full passes")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--chunk", type=int, default=64,
+                    help="articles per alternation step (raw, full, full, raw, ...)")
     ap.add_argument("--ingest-n", type=int, default=50, help="N for the N / 10×N ingest")
     ap.add_argument("--skip-ingest", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile one more full run")

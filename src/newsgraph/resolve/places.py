@@ -47,6 +47,7 @@ AREA_CLASSES = ("H", "L")          # water bodies, areas: what a LOC usually is
 PRECISION = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin1", "CONT": "region"}
 FOCUS_POINTS = 3.0                 # times the country's share of the article's country mentions
 TOP_FOCUS_POINTS = 1.0
+NEIGHBOUR_FOCUS_POINTS = 1.5       # times the share of the countries bordering the candidate's
 CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this candidate
 SAME_ADMIN1_POINTS = 1.5
 NEAR_KM, NEAR_POINTS = 50.0, 1.5
@@ -95,6 +96,8 @@ def candidates(entity: Entity) -> list[Candidate]:
             if c.id not in best or best[c.id].name_kind > c.name_kind:
                 best[c.id] = c
 
+    bare = set(_features()["prefixes"])
+    names = [n for n in names if gazetteer.normalize(n) not in bare]     # "the West" is no place
     for n in names:
         add(gazetteer.lookup(n))
     if not best:
@@ -205,6 +208,8 @@ def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[s
         s += FOCUS_POINTS * focus.get(c.country_code, 0) / total
         if c.country_code == top_country:
             s += TOP_FOCUS_POINTS
+        nearby = sum(focus.get(n, 0) for n in gazetteer.neighbours(c.country_code)) / total
+        s += NEIGHBOUR_FOCUS_POINTS * min(1.0, nearby)
     if any(_contains(k, c) for k in container_cands):
         s += CONTAINED_POINTS
     if c.admin1_code and c.admin1_code in admin1_named and c.feature_code not in ("ADM1", "ADM2"):
@@ -216,12 +221,11 @@ def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[s
 
 
 def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
-    """A division named like its main city ("Damascus", "Latakia") means the city."""
+    """A division named like its main city ("Damascus", "Latakia") means the city: a town of the
+    same name (as looked up) inside it, holding a good share of its people."""
     if best.feature_code not in ("ADM1", "ADM2"):
         return best
-    key = gazetteer.normalize(best.name)
-    cities = [c for c in found if c.feature_class == "P" and c.admin1_code == best.admin1_code
-              and gazetteer.normalize(c.name) == key]
+    cities = [c for c in found if c.feature_class == "P" and c.admin1_code == best.admin1_code]
     if cities:
         city = max(cities, key=lambda c: c.population)
         if city.population >= CITY_OVER_ADMIN_SHARE * max(best.population, 1):

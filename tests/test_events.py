@@ -1,0 +1,210 @@
+"""Events: PLOVER type, mode, actors, place, time, counts and status from the parse.
+
+Runs the real spaCy model and the whole per-document pipeline (entities, places, dates,
+counts, events).  The example article is read at test time (never copied); the short
+sentences below are written for these tests.
+"""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from conftest import assert_spans_match
+from newsgraph.extract import events as ev
+from newsgraph.nlp import parse
+from newsgraph.pipeline import build_record
+from newsgraph.record import Document
+
+
+def record_of(text: str, published: str = "2025-03-10"):
+    rec = build_record(Document(text=text, published=published), parse(text))
+    assert_spans_match(rec)
+    return rec
+
+
+def entity(rec, eid):
+    return next((e for e in rec.entities if e.id == eid), None) if eid else None
+
+
+def named(rec, eid) -> str:
+    e = entity(rec, eid)
+    return e.name if e else ""
+
+
+def find(rec, type_, trigger=None):
+    out = [e for e in rec.events if e.type == type_
+           and (trigger is None or e.trigger.text.lower().startswith(trigger))]
+    assert out, [(e.type, e.trigger.text, e.status) for e in rec.events]
+    return out[0]
+
+
+# --- Data files ------------------------------------------------------------------------------
+
+def test_all_sixteen_types_with_modes_and_cameo_roots():
+    lex = ev.lexicon()
+    assert len(lex.types) == 16
+    assert set(lex.types["ASSAULT"]["modes"]) >= {"firearms", "explosives", "aerial", "beat",
+                                                   "sexual", "targeted"}
+    assert set(lex.types["COERCE"]["modes"]) >= {"arrest", "seize", "deport", "censor"}
+    assert set(lex.types["PROTEST"]["modes"]) >= {"demo", "riot", "strike"}
+    assert lex.types["ASSAULT"]["cameo_roots"] == ["18", "19", "20"] or "18" in lex.types["ASSAULT"]["cameo_roots"]
+    assert "04" in lex.types["CONSULT"]["cameo_roots"]
+
+
+def test_every_dictionary_entry_names_type_mode_and_manual_line():
+    with open(ev.HERE / "event_verbs.yaml", encoding="utf-8") as fh:
+        verbs = yaml.safe_load(fh)["verbs"]
+    with open(ev.HERE / "event_nouns.yaml", encoding="utf-8") as fh:
+        nouns = yaml.safe_load(fh)["nouns"]
+    types = ev.lexicon().types
+    for key, entry in {**verbs, **nouns}.items():
+        assert entry.get("manual"), key
+        if entry.get("type"):
+            assert entry["type"] in types, key
+            if entry.get("mode"):
+                assert entry["mode"] in types[entry["type"]]["modes"], key
+
+
+# --- Sentences written for these tests -------------------------------------------------------
+
+def test_active_verb_with_unnamed_actors_count_place_and_time():
+    rec = record_of("Gunmen killed 12 villagers in Kabul on Monday.")
+    e = find(rec, "ASSAULT", "killed")
+    src, tgt = entity(rec, e.source_actor), entity(rec, e.target_actor)
+    assert src.name == "Gunmen" and src.type == "ORG" and src.sector == "REB"
+    assert tgt.name == "villagers" and tgt.type == "NORP" and tgt.sector == "CVL"
+    assert named(rec, e.location) == "Kabul"
+    assert [c.value for c in e.counts] == [12]
+    assert e.time.span.text == "Monday" and e.time.precision == "day"
+    assert e.status == "asserted"
+
+
+def test_passive_agent_is_source():
+    rec = record_of("Dozens of protesters were beaten by riot police in Nairobi.")
+    e = find(rec, "ASSAULT", "beaten")
+    assert e.mode == "beat"
+    assert entity(rec, e.source_actor).sector == "COP"
+    assert "protesters" in named(rec, e.target_actor)
+
+
+def test_nominalisation_of_target_by_source():
+    rec = record_of("The UN condemned the killing of 1,500 civilians by armed factions loyal "
+                    "to the government.")
+    e = find(rec, "ASSAULT", "killing")
+    assert named(rec, e.source_actor) == "armed factions loyal to the government"
+    assert entity(rec, e.source_actor).sector == "REB"
+    assert named(rec, e.target_actor) == "civilians"
+    assert [c.value for c in e.counts] == [1500]
+    accuse = find(rec, "ACCUSE", "condemned")
+    assert named(rec, accuse.source_actor) == "UN"
+
+
+def test_coordinated_verbs_share_subject_and_reporting_frame_attributes():
+    rec = record_of("Russia said Ukraine attacked its border posts and seized two villages.")
+    attack = find(rec, "ASSAULT", "attacked")
+    seize = find(rec, "COERCE", "seized")
+    for e in (attack, seize):
+        assert named(rec, e.source_actor) == "Ukraine"
+        assert named(rec, e.attributed_to) == "Russia"
+        assert e.status == "reported"
+    assert not any(e.trigger.text == "said" for e in rec.events)
+
+
+def test_compound_actors_give_one_event_each():
+    rec = record_of("Israel and Lebanon renewed negotiations on Tuesday.")
+    sources = {named(rec, e.source_actor) for e in rec.events if e.type == "CONSULT"}
+    assert sources == {"Israel", "Lebanon"}
+
+
+def test_denial_threat_plan_negation_and_advocacy():
+    denied = find(record_of("Iran denied attacking the tanker."), "ASSAULT", "attacking")
+    assert denied.status == "denied"
+
+    rec = record_of("Hamas threatened to attack Israel.")
+    threat = find(rec, "THREATEN")
+    assert named(rec, threat.target_actor) == "Israel"
+    assert find(rec, "ASSAULT").status == "threatened"
+
+    rec = record_of("Turkey plans to send troops to Libya.")
+    plan = find(rec, "MOBILIZE")
+    assert plan.status == "planned" and named(rec, plan.target_actor) == "Libya"
+
+    assert find(record_of("Israel did not attack Gaza."), "ASSAULT").status == "denied"
+
+    rec = record_of("The opposition called for talks with the government.")
+    assert find(rec, "REQUEST").status == "asserted"
+    assert find(rec, "CONSULT").status == "advocated"
+
+
+def test_future_cooperation_is_agree_as_the_manual_says():
+    rec = record_of("The two leaders will meet in Geneva next week.")
+    assert find(rec, "AGREE").status == "planned"
+    assert not [e for e in rec.events if e.type == "CONSULT"]
+
+
+def test_according_to_attributes_and_reportedly_hedges():
+    rec = record_of("According to Amnesty International, soldiers arrested 40 students in Minsk.")
+    e = find(rec, "COERCE", "arrested")
+    assert e.mode == "arrest" and e.status == "reported"
+    assert named(rec, e.attributed_to) == "Amnesty International"
+
+
+def test_repeated_mentions_of_one_occurrence_merge():
+    rec = record_of("Police arrested 30 protesters in Minsk on Sunday. "
+                    "The police arrested the protesters after a rally.")
+    arrests = [e for e in rec.events if e.type == "COERCE"]
+    assert len(arrests) == 1
+    assert len(arrests[0].sentences) == 2
+
+
+# --- The example article ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def example(example_record):
+    assert_spans_match(example_record)
+    return example_record
+
+
+def test_example_killing_of_civilians_is_assault_on_civilians(example):
+    hits = [e for e in example.events if e.type == "ASSAULT"
+            and (entity(example, e.target_actor) or None) is not None
+            and entity(example, e.target_actor).sector == "CVL"]
+    assert hits, [(e.type, e.trigger.text, named(example, e.target_actor)) for e in example.events]
+
+
+def test_example_arrest_of_2000_is_coerce_with_count_and_time(example):
+    e = next(e for e in example.events if e.type == "COERCE" and e.mode == "arrest")
+    assert [c.value for c in e.counts] == [2000]
+    assert e.time is not None and e.time.span is not None and e.time.span.text == "early March"
+    assert e.status == "asserted"
+
+
+def test_example_rubio_call_is_request_not_asserted(example):
+    rubio = [x for x in example.entities if x.name.endswith("Rubio")]
+    assert rubio
+    mine = [e for e in example.events if e.attributed_to == rubio[0].id
+            and e.sentence.text.find("accountable") >= 0]
+    assert any(e.type == "REQUEST" for e in mine) or any(e.status == "advocated" for e in mine)
+    assert not any(e.status == "asserted" and e.trigger.text == "hold" for e in mine)
+
+
+def test_example_security_council_session_requested(example):
+    hits = [e for e in example.events if "Security Council" in e.sentence.text
+            and e.type in ("CONSULT", "REQUEST")]
+    assert {"CONSULT", "REQUEST"} <= {e.type for e in hits}
+    consult = next(e for e in hits if e.type == "CONSULT")
+    assert consult.status == "advocated"
+    assert consult.time.span.text == "March 10"
+    src = entity(example, consult.source_actor)
+    assert src is not None and "ambassadors" in src.name and src.sector == "GOV"
+
+
+def test_example_events_have_ids_sentences_and_confidence(example):
+    assert len({e.id for e in example.events}) == len(example.events) > 10
+    for e in example.events:
+        assert 0 <= e.confidence <= 1
+        assert e.sentence.start <= e.trigger.start < e.sentence.end
+        assert e.sentences and e.sentences[0] == e.sentence
+        ids = {x.id for x in example.entities}
+        for ref in (e.source_actor, e.target_actor, e.location, e.attributed_to):
+            assert ref is None or ref in ids
