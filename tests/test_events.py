@@ -100,14 +100,21 @@ def test_nominalisation_of_target_by_source():
 
 
 def test_coordinated_verbs_share_subject_and_reporting_frame_attributes():
-    rec = record_of("Russia said Ukraine attacked its border posts and seized two villages.")
+    rec = record_of("Russia said Ukraine attacked its border posts and arrested two journalists.")
     attack = find(rec, "ASSAULT", "attacked")
-    seize = find(rec, "COERCE", "seized")
-    for e in (attack, seize):
+    arrest = find(rec, "COERCE", "arrested")
+    assert entity(rec, arrest.target_actor).sector == "MED"
+    for e in (attack, arrest):
         assert named(rec, e.source_actor) == "Ukraine"
         assert named(rec, e.attributed_to) == "Russia"
         assert e.status == "reported"
     assert not any(e.trigger.text == "said" for e in rec.events)
+
+
+def test_territory_taken_in_fighting_is_assault():
+    rec = record_of("Rebels seized two villages near Goma on Friday.")
+    e = find(rec, "ASSAULT", "seized")
+    assert entity(rec, e.source_actor).sector == "REB"
 
 
 def test_compound_actors_give_one_event_each():

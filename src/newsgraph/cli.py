@@ -132,6 +132,16 @@ class HitFormat(str, Enum):
 
 class ExportFormat(str, Enum):
     jsonl = "jsonl"
+    acled_csv = "acled-csv"
+    gdelt_tsv = "gdelt-tsv"
+    plover_jsonl = "plover-jsonl"
+    geojson = "geojson"
+    parquet = "parquet"
+
+
+class EventFormat(str, Enum):
+    table = "table"
+    json = "json"
 
 
 def iso_date(value: Optional[str]) -> Optional[str]:
@@ -313,22 +323,81 @@ def show(
 @app.command()
 @handle_errors
 def export(
-    format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f"),
+    format: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f",
+                                        help="jsonl (records), acled-csv, gdelt-tsv, "
+                                             "plover-jsonl, geojson (events) or parquet "
+                                             "(the whole store; -o is a folder)."),
     db: Path = DB,
     output: Optional[Path] = typer.Option(None, "--output", "-o",
-                                          help="File to write (default: stdout)."),
+                                          help="File to write (default: stdout); a folder "
+                                               "for parquet."),
 ) -> None:
-    """Write every stored record, one JSON object per line, in ingestion order."""
+    """Write the stored records, or their events in a format monitors load (docs/EXPORTS.md)."""
+    from . import export as exports
+
+    if format is ExportFormat.parquet and output is None:
+        raise CliError("parquet needs -o FOLDER (one .parquet file per table)", USAGE)
     with open_store(db) as store:
-        if output is None:
-            store.export_jsonl(sys.stdout)
+        if format is ExportFormat.jsonl:
+            if output is None:
+                store.export_jsonl(sys.stdout)
+                return
+            try:
+                with open(output, "w", encoding="utf-8") as fh:
+                    n = store.export_jsonl(fh)
+            except OSError as err:
+                raise CliError(f"{output}: {err.strerror}", NOT_FOUND) from None
+            print(f"exported {n} records to {output}", file=sys.stderr)
             return
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                n = store.export_jsonl(fh)
+            if format is ExportFormat.parquet:
+                summary = exports.write_parquet(store.records(), output)
+            elif output is None:
+                summary = exports.WRITERS[format.value](store.records(), sys.stdout)
+            else:
+                newline = "" if format.value in ("acled-csv", "gdelt-tsv") else None
+                with open(output, "w", encoding="utf-8", newline=newline) as fh:
+                    summary = exports.WRITERS[format.value](store.records(), fh)
         except OSError as err:
             raise CliError(f"{output}: {err.strerror}", NOT_FOUND) from None
-    print(f"exported {n} records to {output}", file=sys.stderr)
+    what = "events" if format is not ExportFormat.parquet else "rows"
+    print(f"exported {format.value}: {summary.line(what)}"
+          + (f" -> {output}" if output else ""), file=sys.stderr)
+
+
+@app.command()
+@handle_errors
+def events(
+    db: Path = DB,
+    type: Optional[str] = typer.Option(None, "--type", help="A PLOVER type: ASSAULT, "
+                                                            "PROTEST, COERCE..."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Source or target actor: a name, "
+                                                              "alias, mention or code (SYRGOV)."),
+    place: Optional[str] = typer.Option(None, "--place", help="The event's place, its region, "
+                                                              "or a country (name or ISO code)."),
+    date_from: Optional[str] = typer.Option(None, "--from", callback=iso_date,
+                                            metavar="YYYY-MM-DD", help="Happened on or after."),
+    date_to: Optional[str] = typer.Option(None, "--to", callback=iso_date,
+                                          metavar="YYYY-MM-DD", help="Happened on or before."),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1),
+    format: EventFormat = typer.Option(EventFormat.table, "--format", "-f",
+                                       help="table or json (a list of events)."),
+) -> None:
+    """List stored events by type, actor, place and date."""
+    with open_store(db) as store:
+        found = store.events(type=type, actor=actor, place=place, date_from=date_from,
+                             date_to=date_to)
+    found = found[:limit] if limit else found
+    if format is EventFormat.json:
+        sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
+    elif found:
+        header = ["date", "event", "who → whom", "where", "dead", "status", "article"]
+        rows = [[e["date"], " ".join(x for x in (e["type"], e["mode"]) if x),
+                 f"{e['source_actor'] or '?'} → {e['target_actor'] or '?'}", e["location"],
+                 e["fatalities"] or "", e["status"], e["id"]] for e in found]
+        render.console().print(render._table(f"{len(found)} events", header, rows))
+    else:
+        print("no matching events", file=sys.stderr)
 
 
 @app.command()

@@ -17,6 +17,7 @@ from .extract.events import find_events
 from .read import read_text, read_path
 from .record import Document, Record
 from .resolve.entities import resolve_entities
+from .resolve.link import link_entities
 from .resolve.places import geocode_entities
 from .time import find_dates
 
@@ -45,6 +46,7 @@ def build_record(document: Document, doc=None) -> Record:
     if doc is None:
         return rec
     rec.entities = resolve_entities(document, doc)
+    link_entities(rec.entities, document, doc)
     geocode_entities(rec.entities, document, doc)
     rec.dates = find_dates(doc, document.published)
     rec.counts = find_counts(doc)

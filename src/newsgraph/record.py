@@ -82,6 +82,7 @@ class Entity:
     country: Optional[str] = None
     sector: Optional[str] = None
     geo: Optional[Geo] = None
+    role: Optional[str] = None  # office or title the article gives ("Syrian President"), set by linking
 
 
 @dataclass

@@ -460,3 +460,12 @@ class Store:
 
     def integrity_check(self) -> str:
         return self._conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def events(self, type: Optional[str] = None, actor: Optional[str] = None,
+               place: Optional[str] = None, date_from: Optional[str] = None,
+               date_to: Optional[str] = None) -> list[dict]:
+        """Stored events matching every filter, read from the record JSON (newsgraph.export
+        `select_events` says how each filter matches); a flat dict per event."""
+        from .export import select_events
+        return select_events(self.records(), type=type, actor=actor, place=place,
+                             date_from=date_from, date_to=date_to)

@@ -128,7 +128,7 @@ PATTERNS = [
     ("quarter", r"(?:the\s+)?(?P<ord>{ORD})[\s-]+quarter\b(?:\s+of\s+(?:(?P<shift>{SHIFT})\s+year\b|"
                 r"(?P<year>{YEAR})|the\s+year\b)|\s+(?P<year2>{YEAR}))?"),
     ("qcode", r"\b(?-i:Q(?P<q>[1-4]))(?:\s+(?P<year>{YEAR}))?"),
-    ("weekday", r"(?:(?P<shift>last|next|this|coming|past)\s+|(?P<vague>early|late)\s+)?(?P<wd>{WD})(?:['’]s\b)?"
+    ("weekday", r"(?:(?P<shift>last|next|this|coming|past)\s+|(?P<vague>early|late)\s+)?(?P<wd>{WD})"
                 r"(?:\s+(?P<part>{PART}))?"),
     ("relday", r"(?:(?P<vague>earlier|later|early|late)\s+)?(?P<rel>{RELDAY})(?:\s+(?P<part>{PART}))?"),
     ("daypart", r"(?P<shift>this|last|tomorrow|yesterday)\s+(?P<part>{PART})"),
@@ -346,6 +346,8 @@ def _tense(doc, start: int, end: int) -> Optional[str]:
         return None
     if any(t.lower_ == "ago" for t in span):
         return "past"
+    if span.start > 0 and doc[span.start - 1].lower_ in words()["deadline_words"]:
+        return None         # "extended the deadline until Tuesday": a deadline, not a report
     tok = span.root
     for _ in range(10):
         if tok.pos_ in ("VERB", "AUX") and not (tok.dep_ in ("aux", "auxpass")):

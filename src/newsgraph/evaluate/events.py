@@ -11,6 +11,12 @@ macro-F1 over the types with gold support; each dataset apart, never pooled.
 Dataset rules: `zsp_plv` merges CONCEDE and RETREAT into YIELD and reads gold cameo "08" as
 YIELD; `case2021_task2` reports main-type recall only (gold is the snippet's main event);
 `petr2_validation` counts any predicted type on a no-event record as a false positive.
+Pair classification (`pair_classification`): each gold (actor, recipient) pair gets the type
+of our event with those actors (else with one of them, else our first event, else NONE);
+accuracy and macro-F1 over the gold classes: the task ZSP's published figures are for (it is
+given the pair; we must also find it).
+Actor codes (GSR, PETRARCH): country (first three letters) and full-code accuracy of the
+CAMEO-style code (alpha-3 country + sector) of a same-type predicted actor in that role.
 Actor accuracy: over gold events whose type was predicted and whose actor text is given, a
 predicted event of that type whose actor (any mention text or the name of the entity) equals
 or contains / is contained in the gold text after casefolding and dropping a leading article
@@ -68,6 +74,8 @@ def _actor_match(gold: Optional[str], texts: list[str]) -> bool:
 
 def predictions(record, dataset: str) -> list[dict]:
     """The counted events of a record as {type, mode, source texts, target texts}."""
+    from ..extract.events import actor_code
+
     ents = {e.id: e for e in record.entities}
 
     def texts(eid):
@@ -82,8 +90,45 @@ def predictions(record, dataset: str) -> list[dict]:
         if dataset == "zsp_plv" and t in YIELD_TYPES:
             t = "YIELD"
         out.append({"type": t, "mode": ev.mode, "source": texts(ev.source_actor),
-                    "target": texts(ev.target_actor)})
+                    "target": texts(ev.target_actor),
+                    "source_code": actor_code(ents.get(ev.source_actor)),
+                    "target_code": actor_code(ents.get(ev.target_actor))})
     return out
+
+
+def _gold_type(ev: dict, dataset: str) -> Optional[str]:
+    t = ev.get("plover")
+    if dataset == "zsp_plv" and (t in YIELD_TYPES or (t is None and str(ev.get("cameo") or "")
+                                                      .startswith("08"))):
+        return "YIELD"
+    return t
+
+
+def pair_label(ev: dict, pred: list[dict]) -> str:
+    """The type we give the gold (actor, recipient) pair: that of a predicted event with both
+    actors matching, else one, else the first predicted event; "NONE" without any."""
+    src = (ev.get("source_actor") or {}).get("text")
+    tgt = (ev.get("target_actor") or {}).get("text")
+    both = [p for p in pred if _actor_match(src, p["source"]) and _actor_match(tgt, p["target"])]
+    one = [p for p in pred if _actor_match(src, p["source"]) or _actor_match(tgt, p["target"])]
+    pick = (both or one or pred or [None])[0]
+    return pick["type"] if pick else "NONE"
+
+
+def pair_scores(records: list[dict], predicted: list[list[dict]], dataset: str) -> dict:
+    """Classification of each gold (actor, recipient) pair, the task ZSP is scored on."""
+    pairs = [(_gold_type(ev, dataset), pair_label(ev, pred))
+             for rec, pred in zip(records, predicted) for ev in rec.get("events") or []
+             if _gold_type(ev, dataset)]
+    if not pairs:
+        return {}
+    labels = sorted({g for g, _ in pairs})
+    f1s = []
+    for t in labels:
+        tp = sum(1 for g, p in pairs if g == t and p == t)
+        f1s.append(prf(tp, sum(1 for _, p in pairs if p == t), sum(1 for g, _ in pairs if g == t))["F1"])
+    return {"pairs": len(pairs), "accuracy": round(sum(g == p for g, p in pairs) / len(pairs), 4),
+            "macro_F1": round(sum(f1s) / len(f1s), 4)}
 
 
 def score_file(records: list[dict], predicted: list[list[dict]], dataset: str) -> dict:
@@ -91,6 +136,7 @@ def score_file(records: list[dict], predicted: list[list[dict]], dataset: str) -
     tp, fp, fn = {}, {}, {}
     modes = [0, 0]
     actors = {"source": [0, 0], "target": [0, 0], "both": [0, 0]}
+    codes = {"country": [0, 0], "code": [0, 0]}
     for rec, pred in zip(records, predicted):
         gold = _gold_types(rec, dataset)
         ptypes = {p["type"] for p in pred}
@@ -125,6 +171,15 @@ def score_file(records: list[dict], predicted: list[list[dict]], dataset: str) -
             if src and tgt:
                 actors["both"][1] += 1
                 actors["both"][0] += bool(s_ok and t_ok)
+            for role in ("source", "target"):
+                code = (ev.get(role + "_actor") or {}).get("code")
+                if not code or code.startswith("---"):
+                    continue
+                mine = [p.get(role + "_code") or "" for p in same]
+                codes["country"][1] += 1
+                codes["country"][0] += any(m[:3] == code[:3] for m in mine)
+                codes["code"][1] += 1
+                codes["code"][0] += any(m == code for m in mine)
     gold_types = sorted(t for t in set(tp) | set(fn) if tp.get(t, 0) + fn.get(t, 0) > 0)
     per_type = {}
     for t in sorted(set(tp) | set(fp) | set(fn)):
@@ -144,10 +199,14 @@ def score_file(records: list[dict], predicted: list[list[dict]], dataset: str) -
                     sum(tp.values()) + sum(fn.values()))
         out["micro_F1"], out["micro_P"], out["micro_R"] = micro["F1"], micro["P"], micro["R"]
         out["per_type"] = {t: per_type[t] for t in per_type}
+        out["pair_classification"] = pair_scores(records, predicted, dataset)
     out["mode_accuracy"] = round(modes[0] / modes[1], 4) if modes[1] else None
     out["mode_n"] = modes[1]
     out["actor_accuracy"] = {k: (round(v[0] / v[1], 4) if v[1] else None) for k, v in actors.items()}
     out["actor_n"] = {k: v[1] for k, v in actors.items()}
+    out["actor_code_accuracy"] = {k: (round(v[0] / v[1], 4) if v[1] else None)
+                                  for k, v in codes.items()}
+    out["actor_code_n"] = codes["code"][1]
     return out
 
 
@@ -157,7 +216,13 @@ def run_file(file: Path, limit: Optional[int] = None, model: Optional[str] = Non
     from ..pipeline import build_record
     from ..record import Document
 
-    records = list(read_gold(file, limit))
+    try:
+        records = list(read_gold(file, limit))
+        for r in records:
+            if not isinstance(r.get("text"), str) or not isinstance(r.get("events"), list):
+                raise ValueError("a record lacks its text or its events list")
+    except ValueError as err:
+        raise ValueError(f"{file}: not events gold ({err})") from None
     dataset = _dataset(file, records)
     docs = nlp.parse_many((r["text"] for r in records), model=model)
     predicted = []

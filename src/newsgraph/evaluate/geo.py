@@ -17,7 +17,8 @@ Recognition: exact span match and one-to-one greedy overlap match (largest overl
 reported. Resolution uses the overlap match. `acc_at_161`, `mean_km`, `median_km`, `auc` are end
 to end over every gold toponym with coordinates (a miss counts wrong, 20,039 km);
 `matched_acc_at_161` etc. only over those matched to a prediction (the protocol of EUPEG and
-the CamCoder paper; a matched prediction without a point still counts wrong there).
+the CamCoder paper; a matched prediction without a point still counts wrong there);
+`resolved_acc_at_161` only over the matched ones that got a point (resolution alone).
 `coverage` is the share of gold toponyms with coordinates that got a point. Top-level figures pool all files (micro); each file is under `by_file`.
 """
 from __future__ import annotations
@@ -159,6 +160,7 @@ class _Tally:
             "mean_km": e2e["mean_km"], "median_km": e2e["median_km"], "auc": e2e["auc"],
             "matched_mean_km": matched["mean_km"], "matched_median_km": matched["median_km"],
             "matched_auc": matched["auc"],
+            "resolved_acc_at_161": _resolution([e for e in self.matched if e < MAX_KM])["acc_at_161"],
             "toponym_P": exact["P"], "toponym_R": exact["R"], "toponym_F1": exact["F1"],
             "toponym_overlap_P": overlap["P"], "toponym_overlap_R": overlap["R"],
             "toponym_overlap_F1": overlap["F1"],

@@ -211,6 +211,24 @@ class Actors:
         return ent
 
 
+@lru_cache(maxsize=512)
+def _alpha3(alpha2: str) -> str:
+    import pycountry
+    c = pycountry.countries.get(alpha_2=alpha2.upper())
+    return c.alpha_3 if c else "---"
+
+
+def actor_code(entity: Optional[Entity]) -> Optional[str]:
+    """CAMEO/PLOVER-style actor code: ISO alpha-3 country + sector ("SYRGOV", "SYRCVL"); "---"
+    stands for an unknown country, as in the PLOVER gold."""
+    if entity is None:
+        return None
+    country = _alpha3(entity.country) if entity.country else "---"
+    if entity.type in ("GPE",) and not entity.sector:
+        return country
+    return country + (entity.sector or "")
+
+
 # --- arguments ---------------------------------------------------------------------------
 
 def _conjuncts(tok) -> list:
@@ -350,8 +368,11 @@ def _verb_entry(tok, lex: Lexicon):
     if not options:
         return None, None
     for c in tok.children:
-        if c.dep_ not in ("punct", "nsubj", "aux", "neg", "cc", "conj", "mark"):
-            for word in (c.lemma_.lower(), c.lower_):
+        if c.dep_ not in ("punct", "aux", "neg", "cc", "conj", "mark"):
+            words = [c.lemma_.lower(), c.lower_]
+            if c.dep_ == "prep" and _pobj(c) is not None:   # "remained on alert"
+                words.append(_pobj(c).lemma_.lower())
+            for word in words:
                 if word in options:
                     return options[word], c
     return options.get(None), None
@@ -360,7 +381,10 @@ def _verb_entry(tok, lex: Lexicon):
 def _noun_entry(tok, lex: Lexicon):
     """(entry, first token, last token) of a nominal trigger headed by `tok`."""
     doc = tok.doc
+    lemma = tok.lemma_.lower()
     for words, entry in lex.noun_phrases.items():
+        if lemma not in words:
+            continue
         n = len(words)
         for start in range(max(0, tok.i - n + 1), tok.i + 1):
             toks = doc[start:start + n]
@@ -474,7 +498,7 @@ def _status(found: Found, sent, actors: Actors, lex: Lexicon):
         rel = child.dep_
         complement = rel in ("xcomp", "ccomp", "pcomp", "dobj", "obj", "prep", "advcl", "parataxis",
                              "conj") and rel != "conj"
-        if head.pos_ in ("VERB", "AUX", "NOUN", "ADP") and complement:
+        if head.pos_ in ("VERB", "AUX", "NOUN", "ADP", "ADJ") and complement:
             if head.pos_ == "ADP":
                 pass
             elif lemma in cues["denial_verbs"] and rel in ("xcomp", "ccomp", "pcomp", "dobj"):
@@ -719,7 +743,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
         etype = e.type
         future = lex.types[etype].get("future_type")
         if status == "planned" and future:
-            etype, mode = future, None
+            etype, mode = future, lex.types[etype].get("future_mode")
         time = _time(found, sent, rec, clause)
         counts = _counts(rec, sent.doc, clause, sent)
         trig = Span.of(text, found.first.idx, found.last.idx + len(found.last.text))

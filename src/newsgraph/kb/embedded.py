@@ -18,6 +18,7 @@ from typing import Iterable, Optional
 
 import yaml
 
+from newsgraph.kb import store as imported
 from newsgraph.kb import wiki_leads
 from newsgraph.kb.schema import DATA_DIR, as_date, check_entry, vocabulary
 
@@ -125,7 +126,10 @@ def _add_name(kb: KB, name: str, entry_id: str, kind: str) -> None:
     if not key:
         return
     if kind == "alias" and len(name) <= 4 and name.isupper():
-        kb.case_sensitive.add((key, entry_id))
+        if not any(e == entry_id for e, _ in kb.names.get(key, [])):
+            kb.case_sensitive.add((key, entry_id))
+    else:   # the entry also has this name in ordinary case ("Bild" beside "BILD")
+        kb.case_sensitive.discard((key, entry_id))
     slot = kb.names.setdefault(key, [])
     if not any(e == entry_id for e, _ in slot):
         slot.append((entry_id, kind))
@@ -315,16 +319,15 @@ def lookup(name: str, date=None, types: Optional[Iterable[str]] = None,
             for entry_id, kind in kb.names[other]:
                 if kind != "surname":
                     offer(kb.entries[entry_id], 0.8 * similarity / 100, "fuzzy")
-    return sorted(found.values(), key=lambda c: (-c.score, c.title))[:limit]
+    ranked = sorted(found.values(), key=lambda c: (-c.score, c.title))
+    return imported.with_imports(ranked, name, day, wanted, country, limit)[:limit]  # imports first
 
 
 def get(entry_id: str) -> Optional[dict]:
     """The entry with this Wikipedia title (or Wikidata id), or None."""
     kb = load()
-    if entry_id in kb.entries:
-        return kb.entries[entry_id]
-    title = kb.by_qid.get(entry_id)
-    return kb.entries.get(title) if title else None
+    title = entry_id if entry_id in kb.entries else kb.by_qid.get(entry_id)
+    return imported.overlay(title or entry_id, kb.entries.get(title) if title else None)
 
 
 @lru_cache(maxsize=1)
@@ -391,4 +394,4 @@ def stats() -> dict:
             region = region_of(entry.get("country")) if entry.get("country") else "international"
             result["by_region"][region] = result["by_region"].get(region, 0) + 1
     result["total"] = len(kb.entries)
-    return result
+    return imported.add_stats(result)

@@ -7,7 +7,8 @@ the same referent: same text, an acronym and its long form, an alias given by th
 ("known as Jolani"), a surname after a full name, a transliteration variant. It adds the
 mentions the model missed of names already known in the article, and turns a capital or seat
 of power acting as a subject ("Moscow urged", "the Kremlin said", "... the Kingdom") into that
-country's government. Word lists and facts live in the YAML files beside this module.
+country's government. Word lists live in the YAML files beside this module; facts about outlets and
+organisations come from the knowledge base (newsgraph.kb), chosen by kb_names.yaml.
 
 Everything is linear in the article's tokens except fuzzy matching, which compares only the
 article's distinct entity names of similar length.
@@ -112,8 +113,42 @@ def _scannable(form: str) -> bool:
     return len(form) >= 4 or (len(form) >= 3 and (form.isupper() or any(c.isdigit() for c in form)))
 
 
+def _kb_known() -> list[tuple[list[str], Known, bool]]:
+    """The knowledge-base entries this stage trusts (see kb_names.yaml): every outlet, and the
+    organisations listed there; each as (its names, what it is, whether to search the text)."""
+    from .. import kb
+    from ..kb.embedded import normalise
+    choice = _yaml("kb_names.yaml")
+    not_scanned = {normalise(n) for n in choice.get("not_scanned") or []}
+    out = []
+
+    def add(entry: dict, of: dict, scan: bool):
+        names = [entry["title"], *(entry.get("names") or [])]
+        stripped = re.sub(r"\s*\(.*\)$", "", entry["title"])
+        if stripped != entry["title"]:
+            names.insert(1, stripped)          # "Axios (website)" is cited as "Axios"
+        if any(normalise(n) in not_scanned for n in names):
+            scan = False
+        known = Known(of["title"], of["type"], of.get("sector"), of.get("country"))
+        out.append(([n for n in names if not n.startswith(stripped + " (")], known, scan))
+
+    for entry in kb.load().entries.values():
+        if entry.get("type") == "MEDIA" and entry["source"].startswith("curated:"):
+            add(entry, entry, True)
+    for title in choice.get("organisations") or []:
+        entry = kb.get(title)
+        if entry is None:
+            raise RuntimeError(f"{DATA / 'kb_names.yaml'}: {title!r} is not in the knowledge base")
+        target = entry
+        for other in entry.get("stands_for") or []:
+            target = kb.get(other) or entry       # The Pentagon -> the Department of Defense
+        add(entry, {**target, "type": "ORG" if target["type"] != "MEDIA" else "MEDIA"}, True)
+    return out
+
+
 def _names() -> tuple[dict, dict]:
-    """Outlets, organisations and groups from the data files: lookup and in-text search index."""
+    """Outlets and organisations from the knowledge base, groups and seats from the data files
+    beside this module: lookup and in-text search index."""
     known: dict[str, Known] = {}
     scan_index: dict[str, list] = defaultdict(list)
 
@@ -125,16 +160,11 @@ def _names() -> tuple[dict, dict]:
             if m:
                 scan_index[m.group(0)].append((key, k))
 
-    for o in _yaml("outlets.yaml").get("outlets", []):
-        k = Known(o["name"], "MEDIA", "MED", o.get("country"))
-        for form in [o["name"], *(o.get("aliases") or [])]:
-            add(form, k, o.get("scan", True))
+    for forms, k, scan in _kb_known():
+        for form in forms:
+            add(form, k, scan)
             if form.startswith("The ") and " " in form[4:]:
                 add(form[4:], k, False)    # "New York Times" without its article
-    for o in _yaml("organisations.yaml").get("organisations", []):
-        k = Known(o["name"], "ORG", o.get("sector"), o.get("country"))
-        for form in [o["name"], *(o.get("aliases") or [])]:
-            add(form, k, o.get("scan", True))
     for g in _yaml("groups.yaml").get("groups", []):
         k = Known(g["name"], "NORP", g.get("sector"), g.get("country"))
         for form in [g["name"], *(g.get("forms") or [])]:

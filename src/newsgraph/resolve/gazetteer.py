@@ -441,10 +441,22 @@ def lookup(name: str) -> list[Candidate]:
     key = normalize(name)
     if not key:
         return []
-    return list(_lookup_key(key))
+    embedded = list(_lookup_key(key))
+    return embedded + imported_places(key, {c.geonameid for c in embedded})
 
 
 lookup.cache_clear = _lookup_key.cache_clear  # type: ignore[attr-defined]
+
+
+def imported_places(key: str, known: set = frozenset()) -> list[Candidate]:
+    """Places a GeoNames dump imported into the KB store (`newsgraph kb import geonames`) under
+    a normalised name, except those already in the index; [] while no KB store exists.
+    Their `id` is minus the geonameid, so it never collides with an index row id."""
+    from newsgraph.kb.store import place_rows
+    return [Candidate(geonameid=r[0], name=r[1], lat=r[2], lon=r[3], country_code=r[4], admin1=None,
+                      admin1_code=None, feature_class=r[6] or "", feature_code=r[7] or "",
+                      population=r[8] or 0, name_kind=r[9], id=-r[0])
+            for r in place_rows(key) if r[0] not in known]
 
 
 @lru_cache(maxsize=4096)

@@ -7,12 +7,15 @@ candidates the one with the best score wins, where the score adds up, in log-odd
 - how the name matched: the place's own name, an official/curated form, or only an alternate;
 - prominence: log population, and the feature (a country, a first-level division, a capital,
   a continent or sea is what a bare name usually means);
-- the article's country focus: countries named in it, weighted by mentions, and the countries
-  of its unambiguous places;
+- the article's country focus: countries named in it, weighted by mentions, the countries
+  of its unambiguous places and of its other entities (governments, nationalities), and, less,
+  the countries bordering those;
 - the other places named: "Paris, Texas" (a place followed by a comma and a containing
   division or country), same admin1 as a division named, within 50 / 200 km of a place
   resolved with confidence;
-- the entity type: LOC favours areas and water, GPE populated and administrative places.
+- the entity type: LOC favours areas and water, GPE populated and administrative places, and
+  a facility (FAC) is rarely the town it is named like; a country the entity already has (set
+  by the entities stage) counts for the candidates in it.
 
 A name whose best score stays under `MIN_SCORE` (an obscure namesake with no support from the
 article) gets `geo = None`: never a guess. Precision is "country" (PCLI), "admin1" (ADM1, and
@@ -47,6 +50,7 @@ AREA_CLASSES = ("H", "L")          # water bodies, areas: what a LOC usually is
 PRECISION = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin1", "CONT": "region"}
 FOCUS_POINTS = 3.0                 # times the country's share of the article's country mentions
 TOP_FOCUS_POINTS = 1.0
+KNOWN_COUNTRY_POINTS = 3.0         # the entity already has this country (entities stage)
 NEIGHBOUR_FOCUS_POINTS = 1.5       # times the share of the countries bordering the candidate's
 CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this candidate
 SAME_ADMIN1_POINTS = 1.5
@@ -210,6 +214,8 @@ def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[s
             s += TOP_FOCUS_POINTS
         nearby = sum(focus.get(n, 0) for n in gazetteer.neighbours(c.country_code)) / total
         s += NEIGHBOUR_FOCUS_POINTS * min(1.0, nearby)
+    if entity.country and c.country_code == entity.country:    # the entities stage knew it
+        s += KNOWN_COUNTRY_POINTS
     if any(_contains(k, c) for k in container_cands):
         s += CONTAINED_POINTS
     if c.admin1_code and c.admin1_code in admin1_named and c.feature_code not in ("ADM1", "ADM2"):

@@ -1,0 +1,436 @@
+"""The imported KB store: what `newsgraph kb import` adds, in one SQLite file beside the embedded KB.
+
+Where: `--kb PATH`, else `$NEWSGRAPH_KB`, else `kb.sqlite` in the gazetteer's cache folder
+(`$NEWSGRAPH_CACHE`, default `~/.cache/newsgraph/`). Imports take precedence over the embedded
+entries: `embedded.lookup`, `get` and `stats` pass their results through `with_imports`,
+`overlay` and `add_stats` here, which return them unchanged while no store exists.
+
+Tables: `entries` (one row per entry id and origin: a user's actor list, Wikidata), `names`
+(normalised names, with an FTS5 index for token matches: "Jolani" finds "Abu Mohammad
+al-Jolani"), `relations` and `positions` (Wikidata ids, resolved to titles when read),
+`qid_iso` (country items to ISO codes), `places` and `place_names` (GeoNames), `leads`
+(Wikipedia lead paragraphs) and `checkpoints` (how far each import got, so a re-run resumes).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Optional
+
+ENV_PATH = "NEWSGRAPH_KB"
+SCHEMA_VERSION = "1"
+# Origins, strongest first: a user's own actor list overrides Wikidata, which overrides the
+# embedded KB. The rank is added to a candidate's score as the embedded KB does (curated = 2).
+ORIGIN_RANK = {"actors": 4, "wikidata": 2}
+NAME_SCORE = {"title": 1.0, "label": 1.0, "alias": 0.9, "surname": 0.7, "token": 0.65}
+RELATION_KEYS = ("leader_of", "led_by", "member_of", "part_of", "successor_of", "backed_by")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS entries (
+    id TEXT NOT NULL, origin TEXT NOT NULL, source TEXT NOT NULL, title TEXT, wikidata TEXT,
+    type TEXT, sector TEXT, country TEXT, country_qid TEXT, description TEXT,
+    sitelinks INTEGER NOT NULL DEFAULT 0, lat REAL, lon REAL, data TEXT NOT NULL,
+    PRIMARY KEY (id, origin));
+CREATE INDEX IF NOT EXISTS entries_qid ON entries(wikidata);
+CREATE INDEX IF NOT EXISTS entries_source ON entries(source);
+CREATE TABLE IF NOT EXISTS names (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL, entry TEXT NOT NULL, origin TEXT NOT NULL,
+    kind TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS names_key ON names(key);
+CREATE INDEX IF NOT EXISTS names_entry ON names(entry, origin);
+CREATE VIRTUAL TABLE IF NOT EXISTS names_fts USING fts5(key, content='names', content_rowid='id', detail='none');
+CREATE TRIGGER IF NOT EXISTS names_ai AFTER INSERT ON names BEGIN
+    INSERT INTO names_fts(rowid, key) VALUES (new.id, new.key); END;
+CREATE TRIGGER IF NOT EXISTS names_ad AFTER DELETE ON names BEGIN
+    INSERT INTO names_fts(names_fts, rowid, key) VALUES ('delete', old.id, old.key); END;
+CREATE TABLE IF NOT EXISTS relations (
+    qid TEXT NOT NULL, relation TEXT NOT NULL, target TEXT NOT NULL,
+    PRIMARY KEY (qid, relation, target)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_target ON relations(target, relation);
+CREATE TABLE IF NOT EXISTS qid_iso (qid TEXT PRIMARY KEY, iso TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS positions (qid TEXT PRIMARY KEY, label TEXT, jurisdiction TEXT);
+CREATE TABLE IF NOT EXISTS places (
+    geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+    fclass TEXT, fcode TEXT, country TEXT, admin1 TEXT, population INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS place_names (
+    key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL,
+    PRIMARY KEY (key, geonameid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS place_names_id ON place_names(geonameid);
+CREATE TABLE IF NOT EXISTS leads (
+    title TEXT PRIMARY KEY, text TEXT NOT NULL, source TEXT NOT NULL, licence TEXT NOT NULL,
+    dump_date TEXT);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, position INTEGER NOT NULL,
+    done INTEGER NOT NULL, counts TEXT NOT NULL);
+"""
+
+
+class StoreError(ValueError):
+    """The KB store cannot be opened or is not a KB store; the message names the file."""
+
+
+def default_path() -> Path:
+    """$NEWSGRAPH_KB, else kb.sqlite in the gazetteer's cache folder."""
+    if os.environ.get(ENV_PATH):
+        return Path(os.environ[ENV_PATH]).expanduser()
+    from newsgraph.resolve.gazetteer import cache_dir
+    return cache_dir() / "kb.sqlite"
+
+
+def connect(path: Optional[Path] = None, create: bool = True) -> sqlite3.Connection:
+    """An open store (created with its tables when `create`); one connection per call."""
+    path = Path(path) if path else default_path()
+    if not create and not path.exists():
+        raise StoreError(f"{path}: no KB store (import something first: newsgraph kb import ...)")
+    try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(path)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.execute("PRAGMA synchronous=NORMAL")
+        if create:
+            con.executescript(_SCHEMA)
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            con.commit()
+        row = con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: not a newsgraph KB store ({exc})") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot open KB store ({exc.strerror or exc})") from None
+    if not row or row[0] != SCHEMA_VERSION:
+        con.close()
+        raise StoreError(f"{path}: KB store of another version ({row[0] if row else 'none'}); "
+                         "delete it and import again")
+    return con
+
+
+# --- reading, for the embedded KB's queries -----------------------------------------------
+
+_readers: dict[tuple[str, float], sqlite3.Connection] = {}
+
+
+def reader() -> Optional[sqlite3.Connection]:
+    """A read-only connection to the default store, or None while there is none.
+
+    Checked on every call (one stat) so that an import, or a test pointing $NEWSGRAPH_KB
+    elsewhere, is seen at once; connections are kept per path.
+    """
+    path = default_path()
+    try:
+        stamp = path.stat().st_ino
+    except OSError:
+        return None
+    key = (str(path), stamp)
+    con = _readers.get(key)
+    if con is None:
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            con.execute("SELECT 1 FROM entries LIMIT 1")
+        except sqlite3.Error:
+            return None
+        _readers[key] = con
+    return con
+
+
+def _row_entry(con: sqlite3.Connection, row) -> dict:
+    """An entries row as an entry mapping in the embedded KB's shape."""
+    (entry_id, origin, source, title, qid, kind, sector, country, _cq, description, sitelinks,
+     lat, lon, data) = row
+    entry = json.loads(data)
+    entry.update({k: v for k, v in (("title", title or entry_id), ("wikidata", qid), ("type", kind),
+                                    ("sector", sector), ("country", country),
+                                    ("description", description)) if v is not None})
+    if lat is not None:
+        entry["coordinates"] = [lat, lon]
+    if sitelinks:
+        entry["sitelinks"] = sitelinks
+    entry["source"] = source
+    entry["origin"] = origin
+    return entry
+
+
+def _titles_of(con: sqlite3.Connection, qids: Iterable[str]) -> dict[str, str]:
+    """Wikidata ids -> KB titles, from the store, else the embedded KB (ids it cannot name stay)."""
+    from newsgraph.kb.embedded import load
+    out = {}
+    by_qid = load().by_qid
+    for qid in set(qids):
+        row = con.execute("SELECT id FROM entries WHERE wikidata = ? LIMIT 1", (qid,)).fetchone()
+        out[qid] = row[0] if row else by_qid.get(qid, qid)
+    return out
+
+
+def _resolve_wikidata(con: sqlite3.Connection, entry: dict) -> None:
+    """Relations and positions held, from Wikidata ids to titles, offices and countries."""
+    qid = entry.get("wikidata")
+    if not qid:
+        return
+    rel = con.execute("SELECT relation, target FROM relations WHERE qid = ?", (qid,)).fetchall()
+    back = con.execute("SELECT qid FROM relations WHERE target = ? AND relation = 'led_by'",
+                       (qid,)).fetchall()
+    titles = _titles_of(con, [t for _, t in rel] + [q for (q,) in back])
+    for relation, target in rel:
+        entry.setdefault(relation, [])
+        if titles[target] not in entry[relation]:
+            entry[relation].append(titles[target])
+    for (org,) in back:      # "X chairperson Y" on the organisation: Y is leader of X
+        entry.setdefault("leader_of", [])
+        if titles[org] not in entry["leader_of"]:
+            entry["leader_of"].append(titles[org])
+    terms = []
+    for held in entry.get("positions", []):
+        row = con.execute("SELECT label, jurisdiction FROM positions WHERE qid = ?",
+                          (held["position"],)).fetchone()
+        if row is None:
+            continue
+        label, jurisdiction = row
+        offices, country = _office_of(label)
+        if jurisdiction:
+            iso = con.execute("SELECT iso FROM qid_iso WHERE qid = ?", (jurisdiction,)).fetchone()
+            country = iso[0] if iso else country
+        for office in offices:
+            terms.append({"office": office, "from": held.get("from"), "to": held.get("to"),
+                          "country": country or entry.get("country"), "position": label})
+    if terms:
+        entry["in_office"] = [t for t in terms if t["from"]]
+
+
+def _office_of(label: Optional[str]) -> tuple[set[str], Optional[str]]:
+    """A position's label ("President of Syria") as canonical offices and a country code."""
+    if not label:
+        return set(), None
+    from newsgraph.kb.embedded import _parse_role
+    return _parse_role(label)
+
+
+def entry_rows(con: sqlite3.Connection, entry_id: str) -> list[dict]:
+    """Every imported row of an entry (by id or Wikidata id), strongest origin first."""
+    rows = con.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchall()
+    if not rows and entry_id[:1] == "Q":
+        rows = con.execute("SELECT * FROM entries WHERE wikidata = ?", (entry_id,)).fetchall()
+    entries = [_row_entry(con, r) for r in rows]
+    for entry in entries:
+        if entry["origin"] == "wikidata":
+            _resolve_wikidata(con, entry)
+    return sorted(entries, key=lambda e: -ORIGIN_RANK.get(e["origin"], 0))
+
+
+def lead_of(con: sqlite3.Connection, title: str) -> Optional[dict]:
+    row = con.execute("SELECT title, text, source, licence, dump_date FROM leads WHERE title = ?",
+                      (title,)).fetchone()
+    if row is None:
+        return None
+    return {"title": row[0], "extract": row[1], "source": row[2], "licence": row[3],
+            "dump_date": row[4]}
+
+
+def merged(embedded: Optional[dict], imported: list[dict], lead: Optional[dict]) -> Optional[dict]:
+    """One entry: the embedded fields, overridden field by field by each import, strongest last."""
+    if embedded is None and not imported and lead is None:
+        return None
+    entry: dict = dict(embedded or {})
+    sources = list(entry.get("sources", []))
+    for row in reversed(imported):            # weakest first, so the strongest writes last
+        entry.update({k: v for k, v in row.items() if v not in (None, "", [])})
+        sources.insert(0, row["origin"])
+    if lead is not None:
+        entry["lead"] = lead
+        entry.setdefault("title", lead["title"])
+        sources.append("wikipedia")
+    entry["sources"] = list(dict.fromkeys(sources)) or ["wikipedia"]
+    entry.setdefault("source", entry["sources"][0])
+    return entry
+
+
+def overlay(entry_id: str, embedded: Optional[dict]) -> Optional[dict]:
+    """The embedded entry (or None) with what the store holds for it; unchanged without a store."""
+    con = reader()
+    if con is None:
+        return embedded
+    imported = entry_rows(con, entry_id)
+    title = imported[0]["title"] if imported else (embedded or {}).get("title", entry_id)
+    return merged(embedded, imported, lead_of(con, title))
+
+
+def _match_ids(con: sqlite3.Connection, key: str) -> dict[str, str]:
+    """Entry ids whose names match a normalised name: exact names, else FTS token matches."""
+    found: dict[str, str] = {}
+    for entry_id, kind in con.execute("SELECT entry, kind FROM names WHERE key = ?", (key,)):
+        if entry_id not in found or NAME_SCORE[kind] > NAME_SCORE[found[entry_id]]:
+            found[entry_id] = kind
+    if found or len(key) < 4:
+        return found
+    phrase = '"' + key.replace('"', "") + '"'
+    try:
+        rows = con.execute("SELECT DISTINCT n.entry FROM names_fts f JOIN names n ON n.id = f.rowid "
+                           "WHERE names_fts MATCH ? LIMIT 200", (phrase,)).fetchall()
+    except sqlite3.OperationalError:     # a name FTS cannot parse: no token matches
+        return found
+    return {entry_id: "token" for (entry_id,) in rows}
+
+
+def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] = None,
+               country: Optional[str] = None, embedded_kb=None) -> list:
+    """Imported candidates for a name, scored like the embedded KB's (plus origin and fame)."""
+    con = reader()
+    if con is None:
+        return []
+    from newsgraph.kb.embedded import _candidate, _date_adjustment, _type_ok, load, normalise
+    key = normalise(name)
+    if not key:
+        return []
+    kb = embedded_kb or load()
+    out = []
+    for entry_id, kind in _match_ids(con, key).items():
+        imported = entry_rows(con, entry_id)
+        if not imported:
+            continue
+        entry = merged(kb.entries.get(entry_id), imported, None)
+        if not _type_ok(entry, types):
+            continue
+        rank = max(ORIGIN_RANK.get(o, 0) for o in entry["sources"] if o in ORIGIN_RANK)
+        fame = min(0.1, math.log10(1 + (entry.get("sitelinks") or 0)) / 20)
+        score = NAME_SCORE[kind] + _date_adjustment(entry, day) + 0.06 * rank + fame
+        if country and entry.get("country") == country:
+            score += 0.05
+        out.append(_candidate(entry, score, "alias" if kind == "label" else kind))
+    return out
+
+
+def with_imports(found: list, name: str, day: Optional[str] = None, types=None,
+                 country: Optional[str] = None, limit: int = 10) -> list:
+    """The embedded candidates with the store's merged in; an imported entry replaces its id."""
+    if reader() is None:
+        return found
+    by_id = {c.id: c for c in found}
+    for cand in candidates(name, day, set(types) if types else None, country):
+        previous = by_id.get(cand.id)
+        if previous is not None and previous.score > cand.score:
+            cand.score = previous.score
+        by_id[cand.id] = cand
+    return sorted(by_id.values(), key=lambda c: (-c.score, c.title))[:limit]
+
+
+def place_rows(key: str) -> list[tuple]:
+    """GeoNames places imported under a normalised (gazetteer) name:
+    (geonameid, name, lat, lon, country, admin1, fclass, fcode, population, kind)."""
+    con = reader()
+    if con is None:
+        return []
+    return con.execute("SELECT p.geonameid, p.name, p.lat, p.lon, p.country, p.admin1, p.fclass, "
+                       "p.fcode, p.population, n.kind FROM place_names n JOIN places p "
+                       "ON p.geonameid = n.geonameid WHERE n.key = ?", (key,)).fetchall()
+
+
+def counts(con: sqlite3.Connection) -> dict:
+    """What the store holds: entries by type and origin, places, leads, imports done."""
+    result: dict = {"entries": con.execute("SELECT COUNT(DISTINCT id) FROM entries").fetchone()[0],
+                    "by_type": {}, "by_origin": {}, "by_source": {}}
+    for kind, n in con.execute("SELECT COALESCE(type, 'unknown'), COUNT(*) FROM entries GROUP BY 1"):
+        result["by_type"][kind] = n
+    for origin, n in con.execute("SELECT origin, COUNT(*) FROM entries GROUP BY 1"):
+        result["by_origin"][origin] = n
+    for source, n in con.execute("SELECT source, COUNT(*) FROM entries GROUP BY 1"):
+        result["by_source"][source] = n
+    for source, n in con.execute("SELECT source, COUNT(*) FROM places GROUP BY 1"):
+        result["by_source"][source] = n
+    for source, n in con.execute("SELECT source, COUNT(*) FROM leads GROUP BY 1"):
+        result["by_source"][source] = n
+    result["places"] = con.execute("SELECT COUNT(*) FROM places").fetchone()[0]
+    result["leads"] = con.execute("SELECT COUNT(*) FROM leads").fetchone()[0]
+    result["names"] = con.execute("SELECT COUNT(*) FROM names").fetchone()[0]
+    return result
+
+
+def add_stats(result: dict) -> dict:
+    """The embedded KB's stats with an `imported` part when a store exists."""
+    con = reader()
+    if con is not None:
+        result["imported"] = {"path": str(default_path()), **counts(con)}
+    return result
+
+
+# --- writing, for the importers -------------------------------------------------------------
+
+def _names_of(entry: dict) -> list[tuple[str, str]]:
+    """(normalised name, kind) of an entry: its title (and the title without a "(...)"
+    qualifier), label, aliases and, for people, the surname."""
+    import re
+    from newsgraph.kb.embedded import _surname, normalise
+    pairs: dict[str, str] = {}
+
+    def add(name, kind):
+        key = normalise(name or "")
+        if key and (key not in pairs or NAME_SCORE[kind] > NAME_SCORE[pairs[key]]):
+            pairs[key] = kind
+
+    title = entry.get("title") or ""
+    for name in entry.get("names", []) or []:
+        add(name, "alias")
+    if entry.get("label"):
+        add(entry["label"], "label")
+    add(title, "title")
+    add(re.sub(r"\s*\(.*\)$", "", title), "title")
+    if entry.get("type") == "PERSON":
+        surname = _surname(entry.get("label") or title)
+        if surname and normalise(surname) not in pairs:
+            pairs[normalise(surname)] = "surname"
+    return list(pairs.items())
+
+
+_ENTRY_COLUMNS = ("title", "wikidata", "type", "sector", "country", "description")
+
+
+def write_entry(con: sqlite3.Connection, entry: dict, origin: str, source: str,
+                country_qid: Optional[str] = None, sitelinks: int = 0,
+                coordinates: Optional[tuple[float, float]] = None) -> str:
+    """Insert or update one entry and its names; "unchanged" when the stored row is the same.
+
+    Returns "added", "updated" or "unchanged", so that a re-import can say it changed nothing.
+    """
+    entry_id = entry["id"]
+    data = {k: v for k, v in entry.items() if k not in _ENTRY_COLUMNS and k != "id"
+            and v not in (None, "", [])}
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    lat, lon = coordinates if coordinates else (None, None)
+    values = (source, entry.get("title"), entry.get("wikidata"), entry.get("type"),
+              entry.get("sector"), entry.get("country"), country_qid, entry.get("description"),
+              sitelinks, lat, lon, blob)
+    old = con.execute("SELECT source, title, wikidata, type, sector, country, country_qid, "
+                      "description, sitelinks, lat, lon, data FROM entries WHERE id = ? AND origin = ?",
+                      (entry_id, origin)).fetchone()
+    if old is not None:
+        # A country resolved after the import (from the dump's country items) is kept.
+        same = old[:5] == values[:5] and old[6:] == values[6:] and (old[5] == values[5] or values[5] is None)
+        if same:
+            return "unchanged"
+        con.execute("DELETE FROM names WHERE entry = ? AND origin = ?", (entry_id, origin))
+    con.execute("INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (entry_id, origin, *values))
+    con.executemany("INSERT INTO names (key, entry, origin, kind) VALUES (?,?,?,?)",
+                    [(key, entry_id, origin, kind) for key, kind in _names_of(entry)])
+    return "added" if old is None else "updated"
+
+
+def delete_entry(con: sqlite3.Connection, entry_id: str, origin: str) -> None:
+    con.execute("DELETE FROM names WHERE entry = ? AND origin = ?", (entry_id, origin))
+    con.execute("DELETE FROM entries WHERE id = ? AND origin = ?", (entry_id, origin))
+
+
+def checkpoint(con: sqlite3.Connection, key: str) -> Optional[tuple[int, bool, dict]]:
+    """(position, done, counts) of an import, or None when it never started."""
+    row = con.execute("SELECT position, done, counts FROM checkpoints WHERE key = ?", (key,)).fetchone()
+    return (row[0], bool(row[1]), json.loads(row[2])) if row else None
+
+
+def save_checkpoint(con: sqlite3.Connection, key: str, kind: str, path: str, position: int,
+                    done: bool, tallies: dict) -> None:
+    """Record how far an import got; call inside the transaction that wrote those rows."""
+    con.execute("INSERT OR REPLACE INTO checkpoints VALUES (?,?,?,?,?,?)",
+                (key, kind, path, position, int(done), json.dumps(tallies, sort_keys=True)))

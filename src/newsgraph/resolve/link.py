@@ -1,0 +1,412 @@
+"""Linking: each consolidated entity to its knowledge-base entry (newsgraph.kb), or to none.
+
+The entities stage knows what the article says; the KB knows who is who. For each entity the
+KB's candidates for every name the article uses are scored with what the article gives
+around them: the article's date (who held an office then, who was alive, what existed), the
+titles written before a name ("Syrian President Ahmed Sharaa", "Senator Marco Rubio"), the
+entity's and the article's countries, the type the model gave, and relations between
+candidates of different entities (HTS's leader beside HTS). The best candidate links when
+it is good enough; then the KB repairs the type where the model is unsure, fills
+description, country and sector, and entities the article names differently but that link
+to one entry are merged ("Jolani" and "Ahmed Sharaa"). A bare office with a country ("the
+Syrian president") becomes a mention of whoever held it on the article's date.
+
+Nationality words ("Syrian", "Germans") link to their country, as entity-linking gold does;
+they stay separate entities from the country itself (a people is not a place).
+Lookups are cached per process; the KB is loaded once.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from .. import kb
+from ..kb.embedded import normalise
+from ..record import Document, Entity, Span
+from .entities import GOV_PREFIX, family, knowledge, text_of
+
+DATA = Path(__file__).resolve().parent / "link.yaml"
+LINK_MIN = 0.85          # a candidate scoring less is not good enough: kb_id stays None
+FUZZY_MIN_CHARS = 8      # fuzzy name matching only for names at least this long
+PLACES = ("GPE", "LOC", "FAC")
+RELATIONS = ("leader_of", "member_of", "part_of", "successor_of", "backed_by", "stands_for")
+POSSESSIVE = ("'s", "’s")
+
+
+@lru_cache(maxsize=1)
+def settings() -> dict:
+    try:
+        with open(DATA, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuntimeError(f"{DATA}: cannot read linking data ({exc})") from None
+    data["compatible_types"] = {k: set(v) for k, v in data["compatible_types"].items()}
+    data["role_fillers"] = set(data.get("role_fillers") or [])
+    data["role_breakers"] = set(data.get("role_breakers") or [])
+    return data
+
+
+@lru_cache(maxsize=1)
+def _state_titles() -> dict[str, str]:
+    """ISO alpha-2 -> the KB title of that state ("SY" -> "Syria")."""
+    return {e["country"]: title for title, e in kb.load().entries.items()
+            if e["source"] == "curated:states.yaml" and e.get("country")}
+
+
+@lru_cache(maxsize=1)
+def _office_phrases() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """First word -> [(words of an office phrase, canonical office)], longest phrase first."""
+    from ..kb.schema import vocabulary
+    index: dict[str, list] = defaultdict(list)
+    for office, words in vocabulary()["offices"].items():
+        for phrase in words:
+            tokens = tuple(re.findall(r"[\w']+|-", phrase.lower()))
+            if tokens:
+                index[tokens[0]].append((tokens, office))
+    for entries in index.values():
+        entries.sort(key=lambda x: -len(x[0]))
+    return dict(index)
+
+
+@lru_cache(maxsize=65536)
+def _lookup(form: str, day: Optional[str], fuzzy: bool) -> tuple:
+    """KB candidates for one name at one date; exact names only unless `fuzzy`."""
+    if not fuzzy and normalise(form) not in kb.load().names:
+        return ()
+    return tuple(kb.lookup(form, date=day, limit=8))
+
+
+@lru_cache(maxsize=16384)
+def _holders(phrase: str, country: Optional[str], day: Optional[str]) -> tuple[str, ...]:
+    return tuple(c.id for c in kb.office_holder(phrase, country=country, date=day))
+
+
+def _country_of_words(words: str) -> Optional[str]:
+    K = kb.load()
+    key = normalise(words)
+    return K.demonyms.get(key) or K.country_names.get(key)
+
+
+def _is_acronym(form: str) -> bool:
+    return " " not in form and sum(c.isupper() for c in form) >= 2 and not any(c.islower() for c in form[1:])
+
+
+def _fuzzy_ok(form: str, etype: str) -> bool:
+    return etype in ("PERSON", "ORG", "MEDIA", "FAC") and len(form) >= FUZZY_MIN_CHARS \
+        and not form.isupper() and form[:1].isupper()
+
+
+# ---------------------------------------------------------------- roles
+
+def _mention_roles(ent: Entity, doc) -> list[str]:
+    """Titles written before a mention or in apposition to it: "Syrian President", "Senator"."""
+    K = knowledge()
+    roles = []
+    for m in ent.mentions:
+        span = doc.char_span(m.start, m.end, alignment_mode="expand")
+        if span is None:
+            continue
+        left = []
+        for i in range(span.start - 1, max(-1, span.start - 7), -1):
+            tok = doc[i]
+            if tok.is_punct or tok.is_space or "\n" in tok.whitespace_ or tok.pos_ in (
+                    "VERB", "AUX", "PRON", "SCONJ", "CCONJ", "DET", "NUM") or (
+                    tok.pos_ == "ADP" and tok.lower_ != "of"):
+                break
+            left.insert(0, tok)
+        while left and left[0].lower_ == "of":
+            left = left[1:]
+        phrases = []
+        if left and any(t.lower_ in K.title_words for t in left):
+            phrases.append(doc[left[0].i:left[-1].i + 1].text)
+        root = span.root
+        for c in root.children:
+            if c.dep_ == "appos" and c.i >= span.end and c.lower_ in K.title_words:
+                first = min(t.i for t in c.subtree if t.dep_ != "det" and not t.is_punct)
+                phrases.append(doc[first:c.i + 1].text)
+        roles += [p for p in phrases if p not in roles]
+    return roles
+
+
+def _role_sector(role: str) -> Optional[str]:
+    words = knowledge().title_words
+    low = role.lower().split()
+    for pair in (" ".join(low[i:i + 2]) for i in range(len(low) - 1)):
+        if words.get(pair):
+            return words[pair]
+    for w in reversed(low):
+        if words.get(w):
+            return words[w]
+    return None
+
+
+# ---------------------------------------------------------------- candidates
+
+def _type_penalty(etype: str, cand, form: str) -> Optional[float]:
+    """0 for a compatible KB type, a small penalty where the KB overrides an unsure model,
+    None where the candidate cannot be this entity."""
+    if cand.type is None:
+        return 0.05
+    if cand.type in settings()["compatible_types"].get(etype, {etype}):
+        return 0.0
+    if cand.match in ("title", "alias") and (len(form.split()) >= 2 or _is_acronym(form)) \
+            and etype not in PLACES and cand.type not in PLACES:
+        return 0.1
+    return None
+
+
+def _is_government(ent: Entity) -> bool:
+    return ent.type == "ORG" and ent.sector == "GOV" and ent.name.startswith(GOV_PREFIX)
+
+
+def _candidates(ent: Entity, day: Optional[str]) -> dict[str, tuple[float, object]]:
+    """KB id -> (score, candidate) from every name of the entity."""
+    if _is_government(ent):
+        return {c.id: (c.score, c) for c in _lookup(ent.name, day, False)
+                if c.match == "title" and c.type == "ORG"}
+    forms = Counter(m.text for m in ent.mentions)
+    forms.setdefault(ent.name, 1)
+    forms = dict(sorted(forms.items(), key=lambda f: -len(f[0].split())))   # full names first
+    multiword = ent.type == "PERSON" and any(len(f.split()) >= 2 for f in forms)
+    found: dict[str, tuple[float, object]] = {}
+    support: Counter = Counter()
+    for form, n in forms.items():
+        if ent.type == "NORP":
+            code = _country_of_words(form) or (form.endswith("s") and _country_of_words(form[:-1]))
+            title = _state_titles().get(code) if code else None
+            if title:
+                cand = next((c for c in _lookup(title, day, False) if c.id == title), None)
+                if cand is not None:
+                    found[title] = max(found.get(title, (0, None)), (1.0, cand), key=lambda x: x[0])
+                    support[title] += 1
+                continue
+        for cand in _lookup(form, day, _fuzzy_ok(form, ent.type)):
+            if cand.match == "fuzzy" and cand.score < 0.8:
+                continue
+            if multiword and len(form.split()) < 2 and cand.id not in support:
+                continue     # "Johnson" alone must not make "Michael Johnson" Boris Johnson
+            penalty = _type_penalty(ent.type, cand, form)
+            if penalty is None:
+                continue
+            score = cand.score - penalty + 0.02 * min(n - 1, 3)
+            if cand.id not in found or found[cand.id][0] < score:
+                found[cand.id] = (score, cand)
+            support[cand.id] += 1
+    if not found and ent.type == "ORG" and ent.country:
+        # "Foreign Ministry" of an article's Russia: the KB names it "Russian Foreign Ministry".
+        state = kb.get(_state_titles().get(ent.country, "")) or {}
+        for qualifier in (state.get("demonym"), state.get("title")):
+            for form in forms if qualifier else ():
+                for cand in _lookup(f"{qualifier} {form}", day, False):
+                    if cand.country == ent.country and cand.type == "ORG":
+                        found.setdefault(cand.id, (cand.score - 0.05, cand))
+                        support[cand.id] += 1
+    return {i: (s + 0.04 * (support[i] - 1), c) for i, (s, c) in found.items()}
+
+
+def _context_score(ent: Entity, cand, roles: list[str], day: Optional[str],
+                   article_countries: Counter, linked: set[str]) -> float:
+    """What the article adds to a candidate: roles held at its date, countries, relations."""
+    bonus = 0.0
+    entry = kb.get(cand.id) or {}
+    for role in roles:
+        if cand.id in _holders(role, None, day) or (
+                cand.country and cand.id in _holders(role, cand.country, day)):
+            bonus += 0.25
+            break
+    if cand.country and ent.type not in PLACES + ("NORP",):
+        if ent.country == cand.country:
+            bonus += 0.05
+        elif ent.country and not _is_government(ent):
+            bonus -= 0.05
+        total = sum(article_countries.values())
+        if total and article_countries.get(cand.country):
+            bonus += 0.05 * article_countries[cand.country] / total
+    related = 0
+    for key in RELATIONS:
+        for target in entry.get(key) or []:
+            title = target.get("title") if isinstance(target, dict) else target
+            if title in linked and title != cand.id:
+                related += 1
+    return bonus + min(related, 2) * 0.05
+
+
+# ---------------------------------------------------------------- offices named without a name
+
+def _role_mentions(doc, day: str, taken: list[tuple[int, int]]):
+    """(start, end, holder id) for "the Syrian president", "Russia's foreign minister",
+    "the president of France": an office with a country and no name after it."""
+    fillers, breakers = settings()["role_fillers"], settings()["role_breakers"]
+    index = _office_phrases()
+    out = []
+    n = len(doc)
+    for i, tok in enumerate(doc):
+        for words, office in index.get(tok.lower_, ()):
+            j = i + len(words)
+            if j > n or tuple(t.lower_ for t in doc[i:j]) != words:
+                continue
+            country, start, end = None, None, doc[j - 1].idx + len(doc[j - 1])
+            k = i - 1
+            while k >= 0 and doc[k].lower_ in fillers:
+                k -= 1
+            if k >= 0 and doc[k].text in POSSESSIVE:
+                k -= 1
+            for width in (3, 2, 1):
+                if k - width + 1 < 0:
+                    continue
+                words_left = doc[k - width + 1:k + 1]
+                code = _country_of_words(words_left.text)
+                if code and words_left[0].text[:1].isupper() and words_left[0].pos_ != "DET":
+                    country, start, k = code, words_left[0].idx, k - width
+                    break
+            if country is None and j + 1 < n and doc[j].lower_ == "of":
+                after = j + 2 if doc[j + 1].lower_ == "the" else j + 1    # "of the United States"
+                for width in (3, 2, 1):
+                    if after + width <= n:
+                        words_right = doc[after:after + width]
+                        code = kb.load().country_names.get(normalise(words_right.text))
+                        if code and words_right[0].text[:1].isupper():
+                            country, start, j = code, tok.idx, after + width
+                            end = doc[j - 1].idx + len(doc[j - 1])
+                            break
+            if country is None or (k >= 0 and doc[k].lower_ in breakers):
+                break
+            if j < n and doc[j].pos_ == "PROPN" and doc[j].text[:1].isupper():
+                break    # a title before a name: the name's own entity carries it
+            if any(s < end and start < e for s, e in taken):
+                break
+            holders = _holders(office, country, day)
+            if len(holders) == 1:
+                out.append((start, end, holders[0]))
+            break
+    return out
+
+
+# ---------------------------------------------------------------- the stage
+
+def _fill(ent: Entity, cand) -> None:
+    """The KB entry's type, description, country and sector on a linked entity."""
+    entry = kb.get(cand.id) or {}
+    ktype = entry.get("type")
+    demonym = ent.type == "NORP" and ktype == "GPE"    # "Syrian" links to Syria, stays a people
+    if ktype and (family(ktype) != family(ent.type) or ktype == "MEDIA") \
+            and not _is_government(ent) and not demonym:
+        ent.type = ktype
+    ent.kb_id = cand.id
+    if entry.get("description") and not ent.description:
+        ent.description = entry["description"]
+    if entry.get("country") and ent.type != "NORP":
+        ent.country = entry["country"]
+    if entry.get("sector") and ent.type not in PLACES + ("NORP",):
+        ent.sector = entry["sector"]
+
+
+def _fullest(names: list[str]) -> str:
+    return max(names, key=lambda s: (len(s.split()), len(s)))
+
+
+def _merge(keep: Entity, gone: Entity) -> None:
+    """`gone`'s mentions and names into `keep`; the fuller or more used name becomes the name."""
+    names = [keep.name, gone.name, *keep.aliases, *gone.aliases]
+    title = normalise(re.sub(r"\s*\(.*\)$", "", keep.kb_id or ""))
+    as_titled = [n for n in (keep.name, gone.name) if normalise(n) == title]
+    if as_titled:
+        keep.name = as_titled[0]                         # the name the KB knows it by
+    elif keep.type == "PERSON":
+        keep.name = _fullest([keep.name, gone.name])     # "Ahmed Sharaa" over "Jolani"
+    elif len(gone.mentions) > len(keep.mentions):
+        keep.name = gone.name                            # "Syria" over "Syrian Arab Republic"
+    seen = {(m.start, m.end) for m in keep.mentions}
+    keep.mentions = sorted(keep.mentions + [m for m in gone.mentions if (m.start, m.end) not in seen],
+                           key=lambda m: (m.start, m.end))
+    keep.aliases = []
+    for n in names:
+        if n != keep.name and n not in keep.aliases:
+            keep.aliases.append(n)
+    keep.role = keep.role or gone.role
+    keep.description = keep.description or gone.description
+
+
+def link_entities(entities: list[Entity], document: Document, doc) -> None:
+    """Set kb_id (or leave None) on every entity, in place; merge entities linked to one entry."""
+    if not entities:
+        return
+    day = document.published
+    article_countries = Counter()
+    for ent in entities:
+        if ent.country:
+            article_countries[ent.country] += len(ent.mentions)
+    chosen: dict[str, tuple[float, object]] = {}
+    pools, roles = {}, {}
+    for ent in entities:
+        pools[ent.id] = _candidates(ent, day)
+        roles[ent.id] = _mention_roles(ent, doc) if ent.type == "PERSON" else []
+    first = {eid: max(pool.values(), key=lambda x: x[0])[1].id
+             for eid, pool in pools.items() if pool}
+    for ent in entities:
+        pool = pools[ent.id]
+        if roles[ent.id]:
+            ent.role = max(roles[ent.id], key=len)
+            ent.sector = ent.sector or _role_sector(ent.role)
+        if not pool:
+            continue
+        others = {i for eid, i in first.items() if eid != ent.id}
+        scored = [(s + _context_score(ent, c, roles[ent.id], day, article_countries, others), c)
+                  for s, c in pool.values()]
+        best = max(scored, key=lambda x: (x[0], x[1].id))
+        if best[0] >= LINK_MIN:
+            chosen[ent.id] = best
+            _fill(ent, best[1])
+    if day:
+        _add_role_mentions(entities, document, doc, day)
+    # One entity per KB entry (within one kind of thing: a people is not its country).
+    keep: dict[tuple[str, str], Entity] = {}
+    merged = set()
+    for ent in sorted(entities, key=lambda e: e.mentions[0].start):
+        if ent.kb_id is None:
+            continue
+        key = (ent.kb_id, family(ent.type))
+        if key in keep:
+            _merge(keep[key], ent)
+            merged.add(id(ent))
+        else:
+            keep[key] = ent
+    if merged:
+        entities[:] = [e for e in entities if id(e) not in merged]
+
+
+def _add_role_mentions(entities: list[Entity], document: Document, doc, day: str) -> None:
+    """"The Syrian president" as a mention of whoever held the office on the article's date."""
+    taken = [(m.start, m.end) for e in entities if e.type == "PERSON" for m in e.mentions]
+    found = _role_mentions(doc, day, taken)
+    if not found:
+        return
+    text = text_of(doc)
+    by_id = {e.kb_id: e for e in entities if e.kb_id and e.type == "PERSON"}
+    next_id = max((int(e.id[1:]) for e in entities if e.id[1:].isdigit()), default=0) + 1
+    for start, end, holder in found:
+        span = Span.of(text, start, end)
+        phrase = span.text
+        ent = by_id.get(holder)
+        if ent is None:
+            entry = kb.get(holder) or {}
+            ent = Entity(id=f"e{next_id}", name=holder, type="PERSON", mentions=[])
+            next_id += 1
+            cand = next((c for c in _lookup(holder, day, False) if c.id == holder), None)
+            if cand is None:
+                continue
+            _fill(ent, cand)
+            ent.description = ent.description or entry.get("description")
+            entities.append(ent)
+            by_id[holder] = ent
+        ent.mentions = sorted(ent.mentions + [span], key=lambda m: (m.start, m.end))
+        if span.text not in ent.aliases and span.text != ent.name:
+            ent.aliases.append(span.text)
+        ent.role = ent.role or phrase
+        ent.sector = ent.sector or _role_sector(phrase)
+    entities.sort(key=lambda e: e.mentions[0].start)

@@ -1,0 +1,85 @@
+"""Linking: what a user checks on the example article and on sentences dated on either side
+of the fall of Assad — the right KB entry, the facts it brings, one entity per person."""
+import pytest
+
+import newsgraph
+from newsgraph.record import Document
+
+from conftest import assert_spans_match
+
+
+def entity_with(rec, text):
+    found = [e for e in rec.entities if any(m.text == text for m in e.mentions)]
+    assert found, f"no entity has a mention {text!r}"
+    return found[0]
+
+
+def analyse(text, published):
+    return newsgraph.analyze(Document(text=text, published=published, language="en"))
+
+
+def test_example_people_and_groups_link_to_their_entries(example_record):
+    sharaa = entity_with(example_record, "Ahmed Sharaa")
+    assert sharaa.kb_id == "Ahmed al-Sharaa"
+    assert {"Jolani", "Sharaa"} <= {m.text for m in sharaa.mentions}
+    assert sharaa.country == "SY" and sharaa.description
+    assert sharaa.role and "President" in sharaa.role
+    assert entity_with(example_record, "HTS").kb_id == "Hay'at Tahrir al-Sham"
+    syria = entity_with(example_record, "Syria")
+    assert syria.kb_id == "Syria" and syria.type == "GPE"
+
+
+def test_example_outlet_and_senator(example_record):
+    bild = entity_with(example_record, "Bild")
+    assert bild.kb_id == "Bild" and bild.type == "MEDIA" and bild.country == "DE"
+    rubio = entity_with(example_record, "Marco Rubio")
+    assert rubio.kb_id == "Marco Rubio"
+    assert rubio.country == "US" and rubio.sector == "GOV" and rubio.role == "Senator"
+
+
+def test_example_ids_unique_and_spans_exact(example_record):
+    ids = [e.id for e in example_record.entities]
+    assert len(ids) == len(set(ids))
+    linked = [e.kb_id for e in example_record.entities if e.kb_id and e.type == "PERSON"]
+    assert len(linked) == len(set(linked)), "two person entities link to one KB entry"
+    assert assert_spans_match(example_record) > 0
+
+
+def test_names_the_kb_does_not_hold_stay_unlinked():
+    rec = analyse("Zorvath Quillenby, a shopkeeper in the town, said the road had been closed "
+                  "since Tuesday.", "2024-05-02")
+    shopkeeper = entity_with(rec, "Zorvath Quillenby")
+    assert shopkeeper.kb_id is None
+
+
+@pytest.mark.parametrize("published, holder", [("2023-06-01", "Bashar al-Assad"),
+                                               ("2025-03-10", "Ahmed al-Sharaa")])
+def test_the_syrian_president_is_whoever_held_the_office_that_day(published, holder):
+    text = "The Syrian president received a delegation of tribal elders in Damascus on Monday."
+    rec = analyse(text, published)
+    president = entity_with(rec, "Syrian president")
+    assert president.kb_id == holder and president.type == "PERSON"
+    assert president.role == "Syrian president"
+    assert_spans_match(rec)
+
+
+def test_a_former_president_is_not_the_current_one():
+    rec = analyse("The former Syrian president lives in Moscow, officials said.", "2025-03-10")
+    assert not any(m.text == "Syrian president" for e in rec.entities for m in e.mentions)
+
+
+def test_two_names_of_one_person_become_one_entity():
+    text = ("Ahmed al-Sharaa met European envoys in Damascus on Tuesday.\n"
+            "A decade ago Abu Mohammad al-Jolani commanded fighters in Idlib.")
+    rec = analyse(text, "2025-03-10")
+    sharaa = entity_with(rec, "Ahmed al-Sharaa")
+    assert sharaa.kb_id == "Ahmed al-Sharaa"
+    assert any(m.text == "Abu Mohammad al-Jolani" for m in sharaa.mentions)
+    assert sum(e.kb_id == "Ahmed al-Sharaa" for e in rec.entities) == 1
+    assert "Abu Mohammad al-Jolani" in sharaa.aliases
+
+
+def test_a_nationality_links_to_its_country_but_stays_a_people():
+    rec = analyse("Syrian officials met Turkish diplomats in Ankara on Monday.", "2025-03-10")
+    syrian = entity_with(rec, "Syrian")
+    assert syrian.kb_id == "Syria" and syrian.type == "NORP"
