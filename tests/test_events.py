@@ -47,7 +47,8 @@ def test_all_sixteen_types_with_modes_and_cameo_roots():
                                                    "sexual", "targeted"}
     assert set(lex.types["COERCE"]["modes"]) >= {"arrest", "seize", "deport", "censor"}
     assert set(lex.types["PROTEST"]["modes"]) >= {"demo", "riot", "strike"}
-    assert lex.types["ASSAULT"]["cameo_roots"] == ["18", "19", "20"] or "18" in lex.types["ASSAULT"]["cameo_roots"]
+    assert {"18", "19", "20"} <= set(lex.types["ASSAULT"]["cameo_roots"])
+    assert "173" in lex.types["COERCE"]["cameo_codes"]      # CAMEO 173 arrest -> COERCE
     assert "04" in lex.types["CONSULT"]["cameo_roots"]
 
 
@@ -117,6 +118,14 @@ def test_territory_taken_in_fighting_is_assault():
     assert entity(rec, e.source_actor).sector == "REB"
 
 
+def test_place_carries_over_within_a_paragraph_but_not_beyond():
+    rec = record_of("Fighting broke out in Goma on Monday. Rebels later shelled two camps.\n\n"
+                    "Soldiers arrested a journalist.")
+    shelling = find(rec, "ASSAULT", "shelled")
+    assert shelling.mode == "heavy-weapons" and named(rec, shelling.location) == "Goma"
+    assert find(rec, "COERCE", "arrested").location is None
+
+
 def test_compound_actors_give_one_event_each():
     rec = record_of("Israel and Lebanon renewed negotiations on Tuesday.")
     sources = {named(rec, e.source_actor) for e in rec.events if e.type == "CONSULT"}
@@ -130,7 +139,8 @@ def test_denial_threat_plan_negation_and_advocacy():
     rec = record_of("Hamas threatened to attack Israel.")
     threat = find(rec, "THREATEN")
     assert named(rec, threat.target_actor) == "Israel"
-    assert find(rec, "ASSAULT").status == "threatened"
+    attack = find(rec, "ASSAULT")
+    assert attack.status == "threatened" and attack.part_of == threat.id
 
     rec = record_of("Turkey plans to send troops to Libya.")
     plan = find(rec, "MOBILIZE")
@@ -139,8 +149,17 @@ def test_denial_threat_plan_negation_and_advocacy():
     assert find(record_of("Israel did not attack Gaza."), "ASSAULT").status == "denied"
 
     rec = record_of("The opposition called for talks with the government.")
-    assert find(rec, "REQUEST").status == "asserted"
-    assert find(rec, "CONSULT").status == "advocated"
+    request = find(rec, "REQUEST")
+    assert request.status == "asserted" and request.part_of is None
+    talks = find(rec, "CONSULT")
+    assert talks.status == "advocated" and talks.part_of == request.id
+
+
+def test_an_order_by_an_authority_is_the_ordered_act():
+    rec = record_of("A court in Dhaka ordered the arrest of three opposition leaders.")
+    arrest = find(rec, "COERCE", "arrest")
+    assert arrest.status == "asserted" and "court" in named(rec, arrest.source_actor)
+    assert not [e for e in rec.events if e.type == "REQUEST"]
 
 
 def test_future_cooperation_is_agree_as_the_manual_says():

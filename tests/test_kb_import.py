@@ -163,6 +163,8 @@ def test_wikidata_dump_import_is_found_by_lookup(tmp_path, kb_path, suffix, open
     assert kb.lookup("Abu Zorvan")[0].id == "Zorvan Teklit"
     assert kb.lookup("Teklit")[0].id == "Zorvan Teklit"
     assert kb.lookup("VLF")[0].id == "Veloria Liberation Front"
+    token = kb.lookup("Veloria Front")[0]                  # words of a name, not the name
+    assert (token.id, token.match) == ("Veloria Liberation Front", "token")
     assert kb.lookup("Qarnet Hisar")[0].type == "FAC"
 
     person = kb.get("Zorvan Teklit")
@@ -263,12 +265,15 @@ def test_wikipedia_abstracts_and_cirrus_give_leads(tmp_path, kb_path):
 
     cirrus = tmp_path / "enwiki-20250603-cirrussearch-content.json.gz"
     with gzip.open(cirrus, "wt", encoding="utf-8") as f:
-        for doc in ({"title": "Veloria", "opening_text": "Veloria is a country.", "namespace": 0},
-                    {"title": "Talk:Veloria", "opening_text": "A talk page.", "namespace": 1}):
+        for doc in ({"title": "Syria", "opening_text": "Syria is a test country.", "namespace": 0},
+                    {"title": "Talk:Syria", "opening_text": "A talk page.", "namespace": 1}):
             f.write(json.dumps({"index": {"_type": "page", "_id": "1"}}) + "\n" + json.dumps(doc) + "\n")
     assert import_wikipedia(cirrus, kb_path=kb_path)["kept"] == 1
-    # An embedded entry (Syria) keeps its facts and gains the imported lead.
-    assert kb.get("Veloria")["lead"]["dump_date"] == "2025-06-03"
+    # An embedded entry keeps its facts and gains the imported lead, which wins over any other.
+    syria = kb.get("Syria")
+    assert syria["country"] == "SY" and syria["wikidata"] == "Q858"
+    assert syria["lead"]["extract"] == "Syria is a test country."
+    assert syria["lead"]["dump_date"] == "2025-06-03"
 
 
 # --- actor lists ---------------------------------------------------------------------------
@@ -278,7 +283,7 @@ def test_yaml_actor_list_overrides_embedded_entry(tmp_path, kb_path):
     assert embedded is not None and "actors" not in embedded["sources"]
     path = tmp_path / "my_actors.yaml"
     path.write_text("defaults: {type: PERSON, sector: GOV}\nentries:\n"
-                    "- {title: Ahmed al-Sharaa, country: SY, names: [Abu Jolani Test Alias],\n"
+                    "- {title: Ahmed al-Sharaa, country: SY, names: [Abu Test Alias],\n"
                     "   description: \"Monitor's own description of Syria's president\"}\n"
                     "- {title: Salma Rukan, country: SY, sector: CVL, names: [Umm Rukan],\n"
                     "   description: Local council head in a monitored district}\n", encoding="utf-8")
@@ -291,7 +296,7 @@ def test_yaml_actor_list_overrides_embedded_entry(tmp_path, kb_path):
     top = kb.lookup("Jolani", date="2025-03-10")[0]
     assert top.id == "Ahmed al-Sharaa" and top.source == "actors"
     assert top.description.startswith("Monitor's own")
-    assert kb.lookup("Abu Jolani Test Alias")[0].id == "Ahmed al-Sharaa"
+    assert kb.lookup("Abu Test Alias")[0].id == "Ahmed al-Sharaa"
     assert kb.lookup("Umm Rukan")[0].id == "Salma Rukan"
     assert import_actors(path, kb_path=kb_path)["unchanged"] == 2
     # Re-importing an edited list removes what it no longer lists.
@@ -365,5 +370,11 @@ def test_cli_imports_looks_up_and_reports(tmp_path, kb_path):
     assert result.exit_code == 3
     assert result.stderr.strip().splitlines() == [
         f"newsgraph: error: {bad}:2: entry 'X': unknown type ROBOT"]
+    articles = tmp_path / "articles.db"
+    sqlite3.connect(articles).execute("CREATE TABLE documents (id TEXT)")
+    good = tmp_path / "good.csv"
+    good.write_text("title,type,country,sector,aliases,description\nA B,PERSON,SY,GOV,,x\n")
+    result = runner.invoke(kb_app, ["import", "csv", str(good), "--kb", str(articles)])
+    assert result.exit_code != 0 and "not a KB store" in result.stderr
     result = runner.invoke(kb_app, ["lookup", "x", "--date", "10/03/2025"])
     assert result.exit_code == 2

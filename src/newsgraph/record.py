@@ -133,6 +133,8 @@ class Event:
     attributed_to: Optional[str] = None   # entity id
     confidence: float = 0.5
     sentences: list[Span] = field(default_factory=list)   # every sentence reporting it
+    part_of: Optional[str] = None         # id of the event whose content this is (the act
+                                          # requested, threatened, agreed to, condemned…)
 
 
 @dataclass

@@ -7,8 +7,15 @@ range it covers (start/end, ISO dates). Relative expressions count from the publ
 ("yesterday", "last week", "three days ago") or from the last date mentioned before them
 ("two days later", "the next day"). A weekday or a month without a year is placed by the
 tense of the verb that governs it: in a past-tense clause never after publication, in a
-future-tense clause never before it, otherwise on the nearest match. Without a published date
-absolute dates still resolve and relative ones keep X's in their value (TIMEX3 style).
+future-tense clause never before it, otherwise on the nearest match, news being mostly about
+the past. Three cases carry no tense for this purpose and take the nearest match: a deadline
+("until Tuesday"), the complement of a scheduling verb ("was planned for early March") and a
+noun's modifier ("the Jan. 14 deadline"). Without a published date absolute dates still resolve
+and relative ones keep X's in their value (TIMEX3 style).
+
+Values follow the TempEval-3 annotations the stage is scored on: "Friday night" is the day
+(2025-03-07), "the 1990s" is 199, "early March" is 2025-03 with the first ten days as its range,
+"for the fifth consecutive day" is P5D ending on the published day.
 """
 from __future__ import annotations
 
@@ -369,6 +376,8 @@ def _tense(doc, start: int, end: int) -> Optional[str]:
         return "past"
     if tok.tag_ == "VBN" and any(a.lemma_ == "have" for a in auxes):
         return "past"
+    if tok.tag_ == "VB" and "to" in low:
+        return "infinitive"  # "plans to meet on Monday": no report of the past; nearest day
     return None
 
 
@@ -404,6 +413,8 @@ def _weekday(dct: date, wd: int, tense: Optional[str], shift: Optional[str]) -> 
         return dct - timedelta(days=back)
     if tense == "future":
         return dct + timedelta(days=fwd)
+    if tense == "infinitive":
+        return dct + timedelta(days=fwd) if fwd < back else dct - timedelta(days=back)
     # No tense to go by: news mostly reports the past, so only "tomorrow's" weekday is ahead.
     return dct + timedelta(days=1) if fwd == 1 else dct - timedelta(days=back)
 
@@ -415,7 +426,6 @@ class Context:
     dct: Optional[date]
     anchor: Optional[date]      # start of the last date mentioned (day precision or coarser)
     tense: Optional[str]
-    text: str
     anchor_any: Optional[date] = None   # start of the last date of any precision
 
 
@@ -460,7 +470,7 @@ def _h_md(m, ctx: Context) -> Optional[Value]:
     month, day = _month_num(m["month"]), int(re.match(r"\d+", m["day"]).group())
     shift = (m.groupdict().get("shift") or "").lower()
     if shift in ("last", "next"):
-        ctx = Context(ctx.dct, ctx.anchor, "past" if shift == "last" else "future", ctx.text,
+        ctx = Context(ctx.dct, ctx.anchor, "past" if shift == "last" else "future",
                       ctx.anchor_any)
     if m["year"]:
         y = _full_year(m["year"])
@@ -989,12 +999,12 @@ def _matches(doc, text: str) -> list[tuple[int, int, int, str, re.Match]]:
     # Longest first, then pattern priority; keep the ones that do not overlap a kept one.
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
     kept: list = []
-    taken = []
+    taken = bytearray(len(text) + 1)      # characters already inside a kept match
     for f in found:
-        if any(f[0] < e and s < f[1] for s, e in taken):
+        if any(taken[f[0]:f[1]]):
             continue
         kept.append(f)
-        taken.append((f[0], f[1]))
+        taken[f[0]:f[1]] = b"\x01" * (f[1] - f[0])
     kept.sort(key=lambda f: f[0])
     return kept
 
@@ -1016,7 +1026,7 @@ def find_dates(doc, published: Optional[str]) -> list[DateExpr]:
     anchor = anchor_any = dct
     pending_clock = []
     for s, e, _, name, m in _matches(doc, text):
-        ctx = Context(dct=dct, anchor=anchor, tense=_tense(doc, s, e), text=text, anchor_any=anchor_any)
+        ctx = Context(dct=dct, anchor=anchor, tense=_tense(doc, s, e), anchor_any=anchor_any)
         try:
             v = HANDLERS[name](m, ctx)
         except (ValueError, KeyError, OverflowError):

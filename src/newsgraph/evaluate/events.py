@@ -5,7 +5,9 @@ per-document pipeline (`build_record`: entities, places, dates, counts, events) 
 resolved as in a real article.  For a record, gold G = its non-null PLOVER types, predicted
 P = the types of the events the coder asserts, reports, estimates, alleges or plans (events
 only threatened, advocated or denied are embedded in a THREATEN / REQUEST / REJECT event or
-did not happen, and the gold codes them no further).  Per type TP/FP/FN summed over records;
+did not happen, and the gold codes them no further), leaving out events that are the content
+of another event (`part_of`: "condemned the attack", "agreed to resign"), which the
+sentence-coded gold does not code, except in case2021_task2 (main-event recall).  Per type TP/FP/FN summed over records;
 macro-F1 over the types with gold support; each dataset apart, never pooled.
 
 Dataset rules: `zsp_plv` merges CONCEDE and RETREAT into YIELD and reads gold cameo "08" as
@@ -33,6 +35,10 @@ from .common import gold_files, prf, read_gold
 
 COUNTED_STATUS = ("asserted", "reported", "estimated", "alleged", "planned")
 PRIMARY = "plover_gsr"
+# Datasets whose gold is the snippet's main event among several: every event counts there
+# (recall only).  Elsewhere the gold codes the events a sentence reports at its top level, not
+# the act a request, threat, agreement or condemnation is about (`Event.part_of`).
+ALL_EVENTS_DATASETS = ("case2021_task2",)
 YIELD_TYPES = ("CONCEDE", "RETREAT")
 
 
@@ -85,6 +91,8 @@ def predictions(record, dataset: str) -> list[dict]:
     out = []
     for ev in record.events:
         if ev.status not in COUNTED_STATUS:
+            continue
+        if ev.part_of is not None and dataset not in ALL_EVENTS_DATASETS:
             continue
         t = ev.type
         if dataset == "zsp_plv" and t in YIELD_TYPES:

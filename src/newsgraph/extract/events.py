@@ -18,15 +18,19 @@ come from the dependency parse, not from word windows:
   (event_actors.yaml: NORP for populations, ORG for organised bodies) appended to
   rec.entities, with a sector from the descriptor and a country from a modifier or the
   article's main country;
-* place, time (date governing the clause, else nearest in the sentence, else the article's
-  week) and counts inside the clause are linked by offsets;
+* place (named in the clause, else in the sentence, else earlier in the paragraph), time
+  (date governing the clause, else nearest in the sentence, else the article's week, span
+  None) and counts inside the clause are linked by offsets;
+* an event that is the content of another ("called for talks", "threatened to attack",
+  "condemned the killing") points to it with `part_of`; announced cooperation becomes AGREE
+  and announced coercion THREATEN, as event_types.yaml's `future_type` says;
 * mentions of one occurrence (same type, compatible actors and time) merge into one event
   that keeps all its sentences.
 """
 from __future__ import annotations
 
 from collections import Counter as _Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -673,7 +677,23 @@ def _location(found: Found, actors: Actors, clause: set, sent, exclude: set) -> 
             return e.id
         if fallback is None and t.dep_ == "pobj" and t.head.lower_ in lex.cues["location_preps"]:
             fallback = e.id
-    return fallback
+    return fallback or _paragraph_place(sent, actors, exclude)
+
+
+def _paragraph_place(sent, actors: Actors, exclude: set) -> Optional[str]:
+    """The last place named earlier in the same paragraph (a story's setting carries over)."""
+    doc = sent.doc
+    text = doc.text
+    para_start = text.rfind("\n\n", 0, sent.start_char)
+    para_start = 0 if para_start < 0 else para_start + 2
+    for i in range(sent.start - 1, -1, -1):
+        tok = doc[i]
+        if tok.idx < para_start:
+            break
+        e = actors.at(tok)
+        if e is not None and e.type in PLACE_TYPES and e.id not in exclude:
+            return e.id
+    return None
 
 
 def _assault_mode(found: Found, clause: set, sent, lex: Lexicon) -> Optional[str]:
@@ -696,19 +716,41 @@ def _confidence(found: Found, source, target, status: str) -> float:
     return round(max(0.05, min(0.95, c)), 2)
 
 
+def _sentence_span(text: str, sent) -> Span:
+    """The sentence without the blank lines the parser keeps at its ends."""
+    start, end = sent.start_char, sent.end_char
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span.of(text, start, end)
+
+
 def _governing_trigger(found: Found, by_token: dict) -> Optional[Found]:
-    """The verbal trigger whose object (or object of its preposition) this nominal event is."""
+    """The verbal trigger whose content this event is: its object or the object of its
+    preposition for a noun ("condemned the attack", "called for talks"), its clausal
+    complement for a verb ("agreed to resign", "threatened to attack")."""
     tok = found.token
+    if found.nominal and found.light is not None:
+        tok = found.light                   # "requested a session": the light verb's place
+        if found.light.i in by_token:
+            gov = by_token[found.light.i]
+            return gov if not gov.nominal else None
     head = tok.head
+    if head.i == tok.i:
+        return None
     if tok.dep_ == "pobj" and head.dep_ in ("prep", "agent"):
         head = head.head
-    elif tok.dep_ not in OBJ + ("nsubjpass", "xcomp", "attr"):
+    elif found.nominal and tok.dep_ not in OBJ + ("nsubjpass", "xcomp", "attr"):
+        return None
+    elif not found.nominal and tok.dep_ not in ("xcomp", "ccomp", "pcomp", "compound"):
         return None
     gov = by_token.get(head.i)
     return gov if gov is not None and not gov.nominal else None
 
 
-def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
+def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -> list[Event]:
+    """The events of one sentence; `parents` gets id(event) -> the event it is the content of."""
     text = rec.text
     events = []
     dated = set()
@@ -717,12 +759,23 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
             span = sent.doc.char_span(d.span.start, d.span.end, alignment_mode="expand")
             dated.update(t.i for t in span or [])
     triggers = _triggers(sent, lex, actors, dated)
+    for found in triggers:
+        if found.nominal:
+            found.light = _noun_args(found.token, lex, found.entry)[2]
     by_token = {f.token.i: f for f in triggers}
+    govs = {f.token.i: _governing_trigger(f, by_token) for f in triggers}
+    executive = {g.token.i for g in govs.values() if g is not None
+                 and g.token.lemma_.lower() in lex.cues["executive_verbs"]}
+    made: dict = {}                         # trigger token -> its first event
     for found in triggers:
         e = found.entry
-        gov = _governing_trigger(found, by_token) if found.nominal else None
+        gov = govs[found.token.i]
+        if found.token.i in executive:
+            continue                        # "ordered an investigation": the act is the event
         if gov is not None and gov.token.lemma_.lower() in lex.cues["ending_verbs"]:
             continue                        # "lifted the ban": the state ended, not a new event
+        if gov is not None and gov.token.i in executive:
+            gov = None
         if found.nominal:
             src_head, tgt_head, found.light = _noun_args(found.token, lex, e)
         else:
@@ -736,6 +789,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
         status, who, _ = _status(found, sent, actors, lex)
         if gov is not None and status in FACTUAL and gov.entry.type in lex.cues["topic_status"]:
             status = lex.cues["topic_status"][gov.entry.type]
+        parent = made.get(gov.token.i) if gov is not None else None
         clause = _clause_tokens(found)
         mode = e.mode
         if e.type == "ASSAULT" and mode is None:
@@ -747,7 +801,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
         time = _time(found, sent, rec, clause)
         counts = _counts(rec, sent.doc, clause, sent)
         trig = Span.of(text, found.first.idx, found.last.idx + len(found.last.text))
-        sspan = Span.of(text, sent.start_char, sent.end_char)
+        sspan = _sentence_span(text, sent)
         for s in sources:
             for t in targets:
                 if s is not None and t is not None and s.id == t.id:
@@ -759,6 +813,9 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon) -> list[Event]:
                     location=_location(found, actors, clause, sent, exclude), time=time,
                     counts=list(counts), status=status, attributed_to=who,
                     confidence=_confidence(found, s, t, status), sentences=[sspan]))
+                made.setdefault(found.token.i, events[-1])
+                if parent is not None:
+                    parents[id(events[-1])] = parent
         if status == "advocated" and who is not None and not found.nominal:
             modal = next((c for c in found.token.children
                           if c.dep_ == "aux" and c.lower_ in lex.cues["obligation_modals"]), None)
@@ -784,7 +841,7 @@ def _same_time(a: Optional[EventTime], b: Optional[EventTime]) -> bool:
     return a.start <= b.end and b.start <= a.end
 
 
-def _merge(events: list[Event]) -> list[Event]:
+def _merge(events: list[Event], merged_into: dict) -> list[Event]:
     """One event per occurrence: later mentions of the same occurrence join the first."""
     out: list[Event] = []
     for ev in events:
@@ -810,6 +867,7 @@ def _merge(events: list[Event]) -> list[Event]:
                 if not same_sentence and all(s.start != ev.sentence.start for s in kept.sentences):
                     kept.sentences.append(ev.sentence)
                 kept.confidence = round(min(0.95, max(kept.confidence, ev.confidence) + 0.05), 2)
+                merged_into[id(ev)] = kept
                 break
         else:
             out.append(ev)
@@ -821,11 +879,17 @@ def find_events(doc, rec: Record) -> list[Event]:
     lex = lexicon()
     actors = Actors(doc, rec)
     events: list[Event] = []
+    parents: dict = {}
     for sent in doc.sents:
         if not sent.text.strip():
             continue
-        events.extend(_events_in(sent, actors, rec, lex))
-    events = _merge(events)
+        events.extend(_events_in(sent, actors, rec, lex, parents))
+    merged_into: dict = {}
+    events = _merge(events, merged_into)
     for n, ev in enumerate(events, 1):
         ev.id = f"v{n}"
+    for ev in events:
+        parent = parents.get(id(ev))
+        parent = merged_into.get(id(parent), parent) if parent is not None else None
+        ev.part_of = parent.id if parent is not None and parent is not ev else None
     return events

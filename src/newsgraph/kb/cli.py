@@ -153,6 +153,10 @@ def _report(kind: str, path: Path, result: dict, as_json: bool) -> None:
         sys.stdout.write(json.dumps({"kind": kind, "path": str(path), **result}, sort_keys=True) + "\n")
         return
     extra = f", {result['removed']:,} removed" if result.get("removed") else ""
+    if result["status"] == "already imported":
+        print(f"{kind} {path.name}: already imported ({result['kept']:,} kept of {result['read']:,} "
+              f"read) into {result['store']}; --restart imports it again")
+        return
     print(f"{kind} {path.name}: {result['status']}: {result['kept']:,} kept of {result['read']:,} "
           f"read ({result.get('added', 0):,} added, {result.get('updated', 0):,} updated, "
           f"{result.get('unchanged', 0):,} unchanged{extra}) -> {result['store']}")
@@ -168,7 +172,13 @@ def import_wikidata(path: Path = typer.Argument(..., help="latest-all.json.gz or
                     kb: Optional[Path] = KB_PATH, restart: bool = RESTART,
                     as_json: bool = JSON_OUT) -> None:
     """People, organisations and places from a Wikidata JSON dump."""
-    from newsgraph.kb.wikidata import import_wikidata as run
+    from newsgraph.cli import USAGE, CliError
+    from newsgraph.kb.dumps import ImportError_
+    from newsgraph.kb.wikidata import import_wikidata as run, parse_types
+    try:
+        parse_types(types)
+    except ImportError_ as err:
+        raise CliError(str(err), USAGE) from None
     _report("wikidata", path, run(path, types, min_sitelinks, kb, restart=restart,
                                   show_progress=True), as_json)
 

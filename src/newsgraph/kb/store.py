@@ -95,6 +95,10 @@ def connect(path: Optional[Path] = None, create: bool = True) -> sqlite3.Connect
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=NORMAL")
         if create:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "entries" not in tables:   # another program's database, e.g. articles
+                con.close()
+                raise StoreError(f"{path}: an SQLite file that is not a KB store")
             con.executescript(_SCHEMA)
             con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             con.commit()
@@ -112,7 +116,7 @@ def connect(path: Optional[Path] = None, create: bool = True) -> sqlite3.Connect
 
 # --- reading, for the embedded KB's queries -----------------------------------------------
 
-_readers: dict[tuple[str, float], sqlite3.Connection] = {}
+_readers: dict[tuple[str, int], sqlite3.Connection] = {}
 
 
 def reader() -> Optional[sqlite3.Connection]:
@@ -258,21 +262,30 @@ def overlay(entry_id: str, embedded: Optional[dict]) -> Optional[dict]:
     return merged(embedded, imported, lead_of(con, title))
 
 
-def _match_ids(con: sqlite3.Connection, key: str) -> dict[str, str]:
-    """Entry ids whose names match a normalised name: exact names, else FTS token matches."""
-    found: dict[str, str] = {}
+FTS_LIMIT = 50
+
+
+def _match_ids(con: sqlite3.Connection, key: str) -> dict[str, tuple[str, float]]:
+    """Entry ids whose names match a normalised name, with how they match and a base score:
+    exact names first; else names holding every word of it (FTS), scored by the share of the
+    name those words cover ("Jolani" in "abu mohammad al jolani")."""
+    found: dict[str, tuple[str, float]] = {}
     for entry_id, kind in con.execute("SELECT entry, kind FROM names WHERE key = ?", (key,)):
-        if entry_id not in found or NAME_SCORE[kind] > NAME_SCORE[found[entry_id]]:
-            found[entry_id] = kind
+        if entry_id not in found or NAME_SCORE[kind] > found[entry_id][1]:
+            found[entry_id] = (kind, NAME_SCORE[kind])
     if found or len(key) < 4:
         return found
-    phrase = '"' + key.replace('"', "") + '"'
+    query = " ".join('"' + word + '"' for word in key.replace('"', "").split())
     try:
-        rows = con.execute("SELECT DISTINCT n.entry FROM names_fts f JOIN names n ON n.id = f.rowid "
-                           "WHERE names_fts MATCH ? LIMIT 200", (phrase,)).fetchall()
+        rows = con.execute("SELECT n.entry, n.key FROM names_fts f JOIN names n ON n.id = f.rowid "
+                           "WHERE names_fts MATCH ? LIMIT ?", (query, FTS_LIMIT * 4)).fetchall()
     except sqlite3.OperationalError:     # a name FTS cannot parse: no token matches
         return found
-    return {entry_id: "token" for (entry_id,) in rows}
+    for entry_id, name in rows:
+        score = NAME_SCORE["token"] * (0.5 + 0.5 * len(key) / max(len(name), len(key)))
+        if score > found.get(entry_id, ("token", 0.0))[1]:
+            found[entry_id] = ("token", score)
+    return dict(sorted(found.items(), key=lambda kv: -kv[1][1])[:FTS_LIMIT])
 
 
 def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] = None,
@@ -287,7 +300,7 @@ def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] =
         return []
     kb = embedded_kb or load()
     out = []
-    for entry_id, kind in _match_ids(con, key).items():
+    for entry_id, (kind, base) in _match_ids(con, key).items():
         imported = entry_rows(con, entry_id)
         if not imported:
             continue
@@ -296,7 +309,7 @@ def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] =
             continue
         rank = max(ORIGIN_RANK.get(o, 0) for o in entry["sources"] if o in ORIGIN_RANK)
         fame = min(0.1, math.log10(1 + (entry.get("sitelinks") or 0)) / 20)
-        score = NAME_SCORE[kind] + _date_adjustment(entry, day) + 0.06 * rank + fame
+        score = base + _date_adjustment(entry, day) + 0.06 * rank + fame
         if country and entry.get("country") == country:
             score += 0.05
         out.append(_candidate(entry, score, "alias" if kind == "label" else kind))
@@ -306,9 +319,16 @@ def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] =
 def with_imports(found: list, name: str, day: Optional[str] = None, types=None,
                  country: Optional[str] = None, limit: int = 10) -> list:
     """The embedded candidates with the store's merged in; an imported entry replaces its id."""
-    if reader() is None:
+    con = reader()
+    if con is None:
         return found
-    by_id = {c.id: c for c in found}
+    from newsgraph.kb.embedded import _candidate, load
+    kb = load()
+    by_id = {}
+    for cand in found:          # an embedded candidate the store also holds shows the import
+        imported = entry_rows(con, cand.id)
+        by_id[cand.id] = _candidate(merged(kb.entries.get(cand.id), imported, None), cand.score,
+                                    cand.match) if imported else cand
     for cand in candidates(name, day, set(types) if types else None, country):
         previous = by_id.get(cand.id)
         if previous is not None and previous.score > cand.score:

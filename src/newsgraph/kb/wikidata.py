@@ -156,7 +156,16 @@ def units(wanted: set[str], min_sitelinks: int):
 
 
 
-def write(con, item: dict) -> str:
+LICENCE = "CC0 1.0 (Wikidata)"
+
+
+def write(source: str, date: Optional[str]):
+    def write_item(con, item: dict) -> str:
+        return _write(con, item, source, date)
+    return write_item
+
+
+def _write(con, item: dict, source: str, date: Optional[str]) -> str:
     """Store one parsed entity: its country code, its position label, and its entry."""
     if item["iso"]:
         con.execute("INSERT OR REPLACE INTO qid_iso VALUES (?,?)", item["iso"])
@@ -165,7 +174,8 @@ def write(con, item: dict) -> str:
     entry = item["entry"]
     if entry is None:
         return "noted"
-    status = store.write_entry(con, entry, "wikidata", "wikidata", item["country_qid"],
+    entry = {**entry, "licence": LICENCE, "dump_date": date}
+    status = store.write_entry(con, entry, "wikidata", source, item["country_qid"],
                                item["sitelinks"], item["coordinates"])
     if status != "unchanged":
         con.execute("DELETE FROM relations WHERE qid = ?", (entry["wikidata"],))
@@ -195,6 +205,8 @@ def import_wikidata(path: Path, types: Iterable[str] | str = TYPES, min_sitelink
                     restart: bool = False, show_progress: bool = False) -> dict:
     """Import a Wikidata JSON dump (gz, bz2 or plain) into the KB store; resumable."""
     wanted = parse_types(types)
-    return dumps.run("wikidata", Path(path), units(wanted, min_sitelinks), write, kb_path,
+    path = Path(path)
+    return dumps.run("wikidata", path, units(wanted, min_sitelinks),
+                     write(f"wikidata:{path.name}", dumps.dump_date(path)), kb_path,
                      options={"types": sorted(wanted), "min_sitelinks": min_sitelinks},
                      limit=limit, restart=restart, show_progress=show_progress, finish=finish)

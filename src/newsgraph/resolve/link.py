@@ -26,7 +26,7 @@ from typing import Optional
 import yaml
 
 from .. import kb
-from ..kb.embedded import normalise
+from ..kb.embedded import _within, normalise
 from ..record import Document, Entity, Span
 from .entities import GOV_PREFIX, family, knowledge, text_of
 
@@ -48,6 +48,7 @@ def settings() -> dict:
     data["compatible_types"] = {k: set(v) for k, v in data["compatible_types"].items()}
     data["role_fillers"] = set(data.get("role_fillers") or [])
     data["role_breakers"] = set(data.get("role_breakers") or [])
+    data["not_persons"] = set(data.get("not_persons") or [])
     return data
 
 
@@ -87,13 +88,24 @@ def _holders(phrase: str, country: Optional[str], day: Optional[str]) -> tuple[s
 
 
 def _country_of_words(words: str) -> Optional[str]:
+    """ISO code of a country name or demonym, from the KB or the entities stage's data."""
     K = kb.load()
     key = normalise(words)
-    return K.demonyms.get(key) or K.country_names.get(key)
+    return K.demonyms.get(key) or K.country_names.get(key) or knowledge().demonyms.get(
+        " ".join(words.split()))
 
 
 def _is_acronym(form: str) -> bool:
     return " " not in form and sum(c.isupper() for c in form) >= 2 and not any(c.islower() for c in form[1:])
+
+
+def _without_particle(form: str) -> str:
+    """"Al-Sadr" -> "Sadr": transliterations keep or drop the Arabic article."""
+    low = form.lower()
+    for particle in knowledge().particles:
+        if low.startswith(particle) and len(form) > len(particle) + 2:
+            return form[len(particle):]
+    return form
 
 
 def _fuzzy_ok(form: str, etype: str) -> bool:
@@ -185,7 +197,8 @@ def _candidates(ent: Entity, day: Optional[str]) -> dict[str, tuple[float, objec
                     found[title] = max(found.get(title, (0, None)), (1.0, cand), key=lambda x: x[0])
                     support[title] += 1
                 continue
-        for cand in _lookup(form, day, _fuzzy_ok(form, ent.type)):
+        for cand in _lookup(form, day, _fuzzy_ok(form, ent.type)) or _lookup(
+                _without_particle(form), day, False):
             if cand.match == "fuzzy" and cand.score < 0.8:
                 continue
             if multiword and len(form.split()) < 2 and cand.id not in support:
@@ -214,6 +227,12 @@ def _context_score(ent: Entity, cand, roles: list[str], day: Optional[str],
     """What the article adds to a candidate: roles held at its date, countries, relations."""
     bonus = 0.0
     entry = kb.get(cand.id) or {}
+    if day and entry.get("in_office"):
+        terms = entry["in_office"]
+        if any(_within(day, t.get("from"), t.get("to")) for t in terms):
+            bonus += 0.1
+        elif all(t.get("from") and day < t["from"] for t in terms):
+            bonus -= 0.1     # not yet in office: in 1996 "Assad" is Hafez, not Bashar
     for role in roles:
         if cand.id in _holders(role, None, day) or (
                 cand.country and cand.id in _holders(role, cand.country, day)):
@@ -247,6 +266,8 @@ def _role_mentions(doc, day: str, taken: list[tuple[int, int]]):
     n = len(doc)
     for i, tok in enumerate(doc):
         for words, office in index.get(tok.lower_, ()):
+            if " ".join(words) in settings()["not_persons"]:
+                break
             j = i + len(words)
             if j > n or tuple(t.lower_ for t in doc[i:j]) != words:
                 continue

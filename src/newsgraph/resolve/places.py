@@ -1,7 +1,8 @@
 """Places: geocode the GPE / LOC / FAC entities of one article against the embedded gazetteer.
 
-Each place entity gets `geo` (point, country, admin1, feature, precision) and `country` when it
-has none. Every name and alias of the entity is looked up (`gazetteer.lookup`); among the
+Each place entity gets `geo` (point, country, admin1, feature, precision) and, when resolved,
+`country` = the place's country (replacing a guess the entities stage made from the name alone,
+e.g. "Georgia" -> GE in an article about the US state). Every name and alias of the entity is looked up (`gazetteer.lookup`); among the
 candidates the one with the best score wins, where the score adds up, in log-odds-like points:
 
 - how the name matched: the place's own name, an official/curated form, or only an alternate;
@@ -15,7 +16,7 @@ candidates the one with the best score wins, where the score adds up, in log-odd
   resolved with confidence;
 - the entity type: LOC favours areas and water, GPE populated and administrative places, and
   a facility (FAC) is rarely the town it is named like; a country the entity already has (set
-  by the entities stage) counts for the candidates in it.
+  by the entities stage) is a hint for the candidates in it.
 
 A name whose best score stays under `MIN_SCORE` (an obscure namesake with no support from the
 article) gets `geo = None`: never a guess. Precision is "country" (PCLI), "admin1" (ADM1, and
@@ -50,7 +51,7 @@ AREA_CLASSES = ("H", "L")          # water bodies, areas: what a LOC usually is
 PRECISION = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin1", "CONT": "region"}
 FOCUS_POINTS = 3.0                 # times the country's share of the article's country mentions
 TOP_FOCUS_POINTS = 1.0
-KNOWN_COUNTRY_POINTS = 3.0         # the entity already has this country (entities stage)
+KNOWN_COUNTRY_POINTS = 1.5         # the entity already has this country (entities stage): a hint
 NEIGHBOUR_FOCUS_POINTS = 1.5       # times the share of the countries bordering the candidate's
 CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this candidate
 SAME_ADMIN1_POINTS = 1.5
@@ -77,11 +78,12 @@ def _name_variants(name: str) -> list[str]:
         out.append(stripped)
     key = gazetteer.normalize(stripped)
     feats = _features()
-    for p in feats["prefixes"]:
-        if key.startswith(p + " "):
-            key = key[len(p) + 1:]
-            out.append(key)
+    for _ in range(2):          # "far north Queensland": at most two words of position
+        p = next((p for p in feats["prefixes"] if key.startswith(p + " ")), None)
+        if p is None:
             break
+        key = key[len(p) + 1:]
+        out.append(key)
     for s in feats["suffixes"]:
         if key.endswith(" " + s):
             out.append(key[: -len(s) - 1])
@@ -148,8 +150,10 @@ def _country_votes(entities: list[Entity], cands: dict[str, list[Candidate]],
     """entity id -> (country, weight): what each entity says about the article's country focus.
 
     A place votes for its country (its chosen candidate's, or the one country its name can
-    denote), with its mentions as weight, halved below country level; entities that are not
-    places vote for the country they have (governments, nationalities), halved.
+    denote), with its mentions as weight, halved below country level; a government named by a
+    place ("Moscow said") votes like that place, a nationality word for its country, halved.
+    Other organisations do not vote: their country is often a guess from a place word in
+    their name ("Georgia Municipal Association"), the very ambiguity resolved here.
     """
     votes = {}
     for e in entities:
@@ -165,9 +169,18 @@ def _country_votes(entities: list[Entity], cands: dict[str, list[Candidate]],
             if len(countries) == 1 and None not in countries:
                 named = any(c.feature_code == "PCLI" for c in found)
                 votes[e.id] = (countries.pop(), weight if named else 0.5 * weight)
-        elif e.country:
+        elif e.country and e.type == "NORP":          # "Syrian officials"
             votes[e.id] = (e.country, 0.5 * weight)
+        elif e.country and e.sector == "GOV" and _named_by_place(e):   # "Moscow said"
+            votes[e.id] = (e.country, weight)
     return votes
+
+
+def _named_by_place(e: Entity) -> bool:
+    """A government named by its country or a place in it (metonymy), not an organisation whose
+    country was guessed from a place word in its name."""
+    return any(c.country_code == e.country and c.name_kind != ALTERNATE
+               for m in e.mentions for c in gazetteer.lookup(m.text))
 
 
 def _focus_without(votes: dict[str, tuple[str, float]], entity_id: str) -> Counter:
@@ -282,5 +295,5 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
         e.geo = Geo(lat=round(c.lat, 5), lon=round(c.lon, 5), country=c.country_code,
                     admin1=c.admin1, feature=c.feature_code, precision=_precision(c),
                     geonameid=c.geonameid, population=c.population or None)
-        if e.country is None and c.country_code:
+        if c.country_code:      # the place decides its country, over an earlier guess from its name
             e.country = c.country_code
