@@ -30,7 +30,7 @@ from .read import ReadError
 from .store import HIGHLIGHT, Store, StoreError
 
 OK, PARTIAL, USAGE, NOT_FOUND, INTERNAL, INTERRUPTED = 0, 1, 2, 3, 4, 130
-EVAL_AREAS = ("dates", "geo", "entities", "events")
+EVAL_AREAS = ("dates", "geo", "entities", "events", "linking")
 DEFAULT_DB = Path("newsgraph.db")
 
 

@@ -327,6 +327,10 @@ def _fill(ent: Entity, cand) -> None:
         ent.sector = entry["sector"]
 
 
+def _first_offset(ent: Entity) -> int:
+    return ent.mentions[0].start if ent.mentions else 0
+
+
 def _fullest(names: list[str]) -> str:
     return max(names, key=lambda s: (len(s.split()), len(s)))
 
@@ -388,7 +392,7 @@ def link_entities(entities: list[Entity], document: Document, doc) -> None:
     # One entity per KB entry (within one kind of thing: a people is not its country).
     keep: dict[tuple[str, str], Entity] = {}
     merged = set()
-    for ent in sorted(entities, key=lambda e: e.mentions[0].start):
+    for ent in sorted(entities, key=_first_offset):
         if ent.kb_id is None:
             continue
         key = (ent.kb_id, family(ent.type))
@@ -430,4 +434,4 @@ def _add_role_mentions(entities: list[Entity], document: Document, doc, day: str
             ent.aliases.append(span.text)
         ent.role = ent.role or phrase
         ent.sector = ent.sector or _role_sector(phrase)
-    entities.sort(key=lambda e: e.mentions[0].start)
+    entities.sort(key=_first_offset)
