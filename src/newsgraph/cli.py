@@ -117,6 +117,10 @@ gazetteer_app = typer.Typer(help="The embedded place index used for geocoding.",
                             no_args_is_help=True)
 app.add_typer(gazetteer_app, name="gazetteer")
 
+from .kb.cli import kb_app  # noqa: E402  (the kb sub-app reuses this module's error handling)
+
+app.add_typer(kb_app, name="kb")
+
 
 class RecordFormat(str, Enum):
     json = "json"

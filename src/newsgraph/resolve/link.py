@@ -366,7 +366,6 @@ def link_entities(entities: list[Entity], document: Document, doc) -> None:
     for ent in entities:
         if ent.country:
             article_countries[ent.country] += len(ent.mentions)
-    chosen: dict[str, tuple[float, object]] = {}
     pools, roles = {}, {}
     for ent in entities:
         pools[ent.id] = _candidates(ent, day)
@@ -385,7 +384,6 @@ def link_entities(entities: list[Entity], document: Document, doc) -> None:
                   for s, c in pool.values()]
         best = max(scored, key=lambda x: (x[0], x[1].id))
         if best[0] >= LINK_MIN:
-            chosen[ent.id] = best
             _fill(ent, best[1])
     if day:
         _add_role_mentions(entities, document, doc, day)
