@@ -158,6 +158,11 @@ def test_generic_quantities_are_not_counts():
     assert counts_of("The country has 14 provinces and a population of 25 million.") == []
 
 
+def test_sources_are_not_counted_as_victims():
+    c = only("Two officials said 12 people were killed in the raid.")
+    assert (c.value, c.effect) == (12, "kill")
+
+
 def test_negated_effect_is_not_a_count():
     assert counts_of("Three men at the scene were not arrested.") == []
 

@@ -83,3 +83,20 @@ def test_a_nationality_links_to_its_country_but_stays_a_people():
     rec = analyse("Syrian officials met Turkish diplomats in Ankara on Monday.", "2025-03-10")
     syrian = entity_with(rec, "Syrian")
     assert syrian.kb_id == "Syria" and syrian.type == "NORP"
+
+
+def test_an_imported_actor_list_extends_what_links(tmp_path, monkeypatch):
+    from newsgraph.kb import store
+    from newsgraph.kb.actors import import_actors
+    text = "Salma Rukan, who heads the local council, said the water plant was shelled."
+    assert entity_with(analyse(text, "2025-03-10"), "Salma Rukan").kb_id is None
+    kb_path = tmp_path / "kb.sqlite"
+    monkeypatch.setenv(store.ENV_PATH, str(kb_path))
+    actors = tmp_path / "my_actors.yaml"
+    actors.write_text("entries:\n- {title: Salma Rukan, type: PERSON, sector: CVL, country: SY,\n"
+                      "   description: Local council head in a monitored district}\n",
+                      encoding="utf-8")
+    import_actors(actors, kb_path=kb_path)
+    person = entity_with(analyse(text, "2025-03-10"), "Salma Rukan")
+    assert person.kb_id == "Salma Rukan"
+    assert person.sector == "CVL" and person.country == "SY"

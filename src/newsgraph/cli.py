@@ -175,6 +175,23 @@ MODEL = typer.Option(None, "--model", help="spaCy model name or folder "
                                           "(default: $NEWSGRAPH_MODEL or en_core_web_sm).")
 DB = typer.Option(DEFAULT_DB, "--db", help="SQLite database file.")
 BATCH = typer.Option(32, "--batch-size", min=1, help="Articles parsed per nlp.pipe batch.")
+EVENTS_MODEL = typer.Option(None, "--events-model", metavar="MODEL",
+                            help="Events classifier from `newsgraph train events`, used beside "
+                                 "the rules (default: $NEWSGRAPH_EVENTS_MODEL).")
+
+
+def use_events_model(path: Optional[str]) -> None:
+    """Check the events model loads, then let every pipeline run of this process use it."""
+    from .extract.events_model import ENV, EventsModelError, load_model, model_path
+
+    path = model_path(path)
+    if not path:
+        return
+    try:
+        load_model(path)
+    except EventsModelError as err:
+        raise CliError(str(err), NOT_FOUND) from None
+    os.environ[ENV] = path
 
 
 def open_store(db: Path, create: bool = False) -> Store:
@@ -213,8 +230,10 @@ def analyze(
                                         help="json (one object per line), table or markdown."),
     model: Optional[str] = MODEL,
     batch_size: int = BATCH,
+    events_model: Optional[str] = EVENTS_MODEL,
 ) -> None:
     """Analyse articles and print their records (nothing is stored)."""
+    use_events_model(events_model)
     failures: list[str] = []
 
     def on_event(event: dict) -> None:
@@ -242,8 +261,10 @@ def ingest(
     published: Optional[str] = PUBLISHED,
     model: Optional[str] = MODEL,
     batch_size: int = BATCH,
+    events_model: Optional[str] = EVENTS_MODEL,
 ) -> None:
     """Analyse articles and store them; already stored articles are left unchanged."""
+    use_events_model(events_model)
     err_console = render.console(stderr=True)
     store = open_store(db, create=True)
     summary = {"stored": 0, "unchanged": 0, "failed": 0, "failures": []}
@@ -422,8 +443,10 @@ def eval_(
                                         help="Score only the first N records of each file."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     model: Optional[str] = MODEL,
+    events_model: Optional[str] = EVENTS_MODEL,
 ) -> None:
     """Score a stage on gold annotated by others."""
+    use_events_model(events_model)
     import importlib
 
     from .evaluate.common import default_gold
@@ -459,6 +482,119 @@ def gazetteer_build(force: bool = typer.Option(False, "--force",
     """Build the place index (once; it is cached on disk)."""
     from .resolve.gazetteer import build
     print(build(force=force))
+
+
+class DetailsFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+def _record_for(article: str, db: Path, published: Optional[str], model: Optional[str]):
+    """A record dict: ARTICLE analysed now when it is a file, else the stored article of that id."""
+    if Path(article).is_file():
+        from .pipeline import analyze
+        from .read import read_path
+        documents = list(read_path(Path(article), published=published))
+        if not documents:
+            raise CliError(f"{article}: no article found", NOT_FOUND)
+        return analyze(documents[0], model=model).to_dict()
+    if not db.exists():
+        raise CliError(f"{article}: no such file, and no database {db} to look the id up in",
+                       NOT_FOUND)
+    with open_store(db) as store:
+        record = store.get(article)
+    if record is None:
+        raise CliError(f"{article}: no such file, and no article with that id in {db}", NOT_FOUND)
+    return record
+
+
+@app.command()
+@handle_errors
+def details(
+    article: str = typer.Argument(..., metavar="ARTICLE|ID", help="An article file, or a stored "
+                                                                  "article id (or prefix)."),
+    db: Path = DB,
+    kb: Optional[Path] = typer.Option(None, "--kb", help="KB store file (default: $NEWSGRAPH_KB "
+                                                         "or ~/.cache/newsgraph/kb.sqlite)."),
+    published: Optional[str] = PUBLISHED,
+    model: Optional[str] = MODEL,
+    format: DetailsFormat = typer.Option(DetailsFormat.markdown, "--format", "-f",
+                                         help="markdown or json."),
+) -> None:
+    """Background on the article's main entities: Wikipedia leads, else KB facts at its date."""
+    from .details import as_dicts, details_markdown, write_details
+    from .kb.cli import use_store
+    use_store(kb)
+    record = _record_for(article, db, published, model)
+    found = as_dicts(write_details(record))
+    if format is DetailsFormat.json:
+        sys.stdout.write(json.dumps({"id": record["id"], "published": record.get("published"),
+                                     "details": found}, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(details_markdown(found, record.get("entities")))
+
+
+from .kb.cli import guarded as _kb_guarded  # noqa: E402
+
+
+@kb_app.command("learn")
+@_kb_guarded
+def kb_learn(
+    id: str = typer.Argument(..., help="A stored article id (or prefix) with a background part."),
+    db: Path = DB,
+    kb: Optional[Path] = typer.Option(None, "--kb", help="KB store file to add the facts to."),
+    as_json: bool = typer.Option(False, "--json", help="Print the facts as JSON."),
+) -> None:
+    """Turn an article's own background part into facts with provenance (id and offsets)."""
+    from .details import learn
+    from .kb.store import default_path
+    with open_store(db) as store:
+        record = store.get(id)
+    if record is None:
+        raise CliError(f"no article with id {id!r} in {db}", NOT_FOUND)
+    facts = learn(record, kb)
+    if as_json:
+        sys.stdout.write(json.dumps({"id": record["id"], "facts": facts}, ensure_ascii=False) + "\n")
+        return
+    if not any(s["kind"] == "background" for s in record.get("sections") or []):
+        print(f"{record['id']}: the article has no background part; nothing learned")
+        return
+    rows = [[f["subject"], f["field"], f["value"], f"{f['start']}-{f['end']}"] for f in facts]
+    render.console().print(render._table(f"learned {len(facts)} facts from {record['id']}",
+                                         ["subject", "field", "value", "span"], rows))
+    print(f"-> {kb or default_path()}")
+
+
+train_app = typer.Typer(help="Train optional learned layers on your own coded data.",
+                        no_args_is_help=True)
+app.add_typer(train_app, name="train")
+
+
+@train_app.command("events")
+@handle_errors
+def train_events(
+    gold: Path = typer.Option(..., "--gold", help="Coded sentences in the events gold format "
+                                                  "(a JSONL file or a folder of them)."),
+    output: Path = typer.Option(Path("events-model"), "--output", "-o",
+                                help="Folder to write the model to."),
+    epochs: int = typer.Option(10, "--epochs", min=1),
+    holdout: float = typer.Option(0.0, "--holdout", min=0.0, max=0.9,
+                                  help="Fraction of records kept out of training by a hash of "
+                                       "their text, written to OUTPUT/heldout/ for eval."),
+    exclude: Optional[Path] = typer.Option(None, "--exclude", help="Gold file or folder whose "
+                                           "sentences must not be trained on (a test set)."),
+) -> None:
+    """Train the events sentence classifier used by --events-model."""
+    from .extract.events_model import EventsModelError, train
+
+    try:
+        summary = train(gold, output, epochs=epochs, holdout=holdout, exclude=exclude,
+                        on_epoch=lambda e, loss: print(f"epoch {e}/{epochs} loss {loss}",
+                                                       file=sys.stderr, flush=True))
+    except EventsModelError as err:
+        raise CliError(str(err), NOT_FOUND) from None
+    print(f"trained on {summary['train_records']} records ({summary['excluded_records']} "
+          f"excluded, {summary['heldout_records']} held out) -> {output}")
 
 
 if __name__ == "__main__":

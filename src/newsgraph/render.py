@@ -40,6 +40,37 @@ def _approx(count: dict) -> str:
     return count.get("qualifier") or ("approx." if count.get("approx") else "")
 
 
+def _event_time(ev: dict) -> str:
+    t = ev.get("time") or {}
+    if not t.get("start"):
+        return ""
+    span = " – ".join(dict.fromkeys(x for x in (t.get("start"), t.get("end")) if x))
+    return f"{span} ({t.get('precision')})" + (f" “{t['span']['text']}”" if t.get("span") else "")
+
+
+def event_rows(d: dict) -> list[list[str]]:
+    """One row per event: who did what to whom, where, when, how many, how sure, said by whom."""
+    names = {e["id"]: e["name"] for e in d.get("entities") or []}
+
+    def name(eid):
+        return names.get(eid, eid) if eid else ""
+
+    rows = []
+    for ev in d.get("events") or []:
+        who = name(ev.get("source_actor")) or "?"
+        if ev.get("target_actor"):
+            who += " → " + name(ev["target_actor"])
+        counts = "; ".join(c["span"]["text"] + (f" ({c['effect']})" if c.get("effect") else "")
+                           for c in ev.get("counts") or [])
+        status = ev.get("status") or ""
+        if ev.get("confidence") is not None:
+            status += f" ({ev['confidence']:.2f})"
+        rows.append([ev["type"], _cell(ev.get("mode")), who, name(ev.get("location")),
+                     _event_time(ev), counts, status, name(ev.get("attributed_to")),
+                     f"{ev['trigger']['text']} @{ev['trigger']['start']}"])
+    return rows
+
+
 def record_rows(d: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     """The record as titled tables: (title, header, rows). Shared by table and Markdown."""
     text = d.get("text") or ""
@@ -47,7 +78,7 @@ def record_rows(d: dict) -> list[tuple[str, list[str], list[list[str]]]]:
             ["source", d.get("source")], ["url", d.get("url")], ["language", d.get("language")],
             ["schema", d.get("schema_version")], ["characters", len(text)],
             ["entities", len(d.get("entities") or [])], ["dates", len(d.get("dates") or [])],
-            ["counts", len(d.get("counts") or [])]]
+            ["counts", len(d.get("counts") or [])], ["events", len(d.get("events") or [])]]
     tables = [("Article", ["field", "value"],
                [[k, _cell(v)] for k, v in meta if v not in (None, "")])]
     sections = [[s["kind"], str(s["start"]), str(s["end"]), _excerpt(text[s["start"]:s["end"]])]
@@ -70,6 +101,11 @@ def record_rows(d: dict) -> list[tuple[str, list[str], list[list[str]]]]:
     tables.append(("Counts", ["text", "value", "approx", "lower", "what"],
                    [[c["span"]["text"], _cell(c.get("value")), _approx(c), _cell(c.get("lower")),
                      _cell(c.get("what"))] for c in d.get("counts") or []]))
+    tables.append(("Events", ["type", "mode", "source → target", "place", "time", "counts",
+                              "status", "attributed to", "trigger"], event_rows(d)))
+    tables.append(("Details", ["entity", "background", "source", "licence"],
+                   [[x.get("kb_id") or x["entity"], x["text"], _cell(x.get("source")),
+                     _cell(x.get("licence"))] for x in d.get("details") or []]))
     tables.append(("Warnings", ["warning"], [[w] for w in d.get("warnings") or []]))
     return [(title, header, rows) for title, header, rows in tables
             if rows or title in ("Article", "Entities")]
@@ -102,6 +138,10 @@ def record_markdown(d: dict) -> str:
     title = d.get("title") or d.get("id")
     parts = [f"# {_md_cell(title)}"]
     for name, header, rows in record_rows(d):
+        if name == "Details":   # background reads as paragraphs, each with its source line
+            from .details import details_markdown
+            parts.append(details_markdown(d["details"], d.get("entities")).rstrip("\n"))
+            continue
         parts.append(f"## {name}\n\n" + markdown_table(header, rows))
     return "\n\n".join(parts) + "\n"
 

@@ -85,9 +85,36 @@ MIGRATIONS: list[tuple[int, str, bool]] = [
     CREATE INDEX counts_article ON counts(article_id);
     CREATE INDEX counts_what ON counts(what);
     """, True),
+    (3, """
+    CREATE TABLE events (                      -- one row per coded event (issue 5)
+        article_id TEXT NOT NULL, event_id TEXT NOT NULL,
+        ord INTEGER NOT NULL,                  -- the event's position in its record
+        type TEXT NOT NULL, mode TEXT, cameo TEXT, status TEXT,
+        source_actor TEXT, source_name TEXT, source_code TEXT,   -- entity id, name, CAMEO code
+        target_actor TEXT, target_name TEXT, target_code TEXT,
+        location TEXT, location_name TEXT, lat REAL, lon REAL, country TEXT,
+        admin1 TEXT, admin1_norm TEXT,
+        time_start TEXT, time_end TEXT, time_precision TEXT,      -- as coded (NULL: undated)
+        date TEXT, date_end TEXT, date_precision TEXT,            -- as filtered and exported
+        fatalities INTEGER, confidence REAL, attributed_to TEXT, attributed_name TEXT,
+        trigger_start INTEGER NOT NULL, trigger_end INTEGER NOT NULL, trigger_text TEXT NOT NULL,
+        sentence_start INTEGER, sentence_end INTEGER, n_sentences INTEGER NOT NULL,
+        view TEXT NOT NULL,                    -- newsgraph.export.event_view, JSON
+        PRIMARY KEY (article_id, event_id)) WITHOUT ROWID;
+    CREATE INDEX events_type ON events(type);
+    CREATE INDEX events_date ON events(date, date_end);
+    CREATE INDEX events_country ON events(country);
+    CREATE TABLE event_counts (
+        article_id TEXT NOT NULL, event_id TEXT NOT NULL, value INTEGER, approx INTEGER NOT NULL,
+        what TEXT, effect TEXT, qualifier TEXT, lower INTEGER, upper INTEGER,
+        span_start INTEGER NOT NULL, span_end INTEGER NOT NULL, text TEXT NOT NULL);
+    CREATE INDEX event_counts_event ON event_counts(article_id, event_id);
+    CREATE INDEX event_counts_effect ON event_counts(effect);
+    """, True),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-DERIVED_TABLES = ("entities", "entity_names", "mentions", "places", "dates", "counts")
+DERIVED_TABLES = ("entities", "entity_names", "mentions", "places", "dates", "counts",
+                  "events", "event_counts")
 
 
 @dataclass
@@ -174,12 +201,44 @@ def _index_rows(d: dict) -> dict[str, list[tuple]]:
         rows["counts"].append((aid, s["start"], s["end"], s["text"], c.get("value"),
                                int(bool(c.get("approx"))), c.get("what"), c.get("qualifier"),
                                c.get("lower")))
+    rows["events"], rows["event_counts"] = _event_rows(d)
     return rows
 
 
-def _index_record(conn: sqlite3.Connection, d: dict) -> None:
+def _event_rows(d: dict) -> tuple[list[tuple], list[tuple]]:
+    """Rows of the `events` and `event_counts` tables: the export's own view of each event
+    (names, CAMEO codes, dates, fatalities), so the table answers exactly as the exports."""
+    from .export import event_view, iter_events
+
+    events, counts = [], []
+    for ord_, e in enumerate(iter_events([d])):
+        ev, view = e.ev, event_view(e)
+        t = ev.get("time") or {}
+        trig, sent = ev["trigger"], ev.get("sentence") or {}
+        events.append((
+            d["id"], ev["id"], ord_, ev["type"], ev.get("mode"), view["cameo"], ev.get("status"),
+            ev.get("source_actor"), view["source_actor"], view["source_code"],
+            ev.get("target_actor"), view["target_actor"], view["target_code"],
+            ev.get("location"), view["location"], view["lat"], view["lon"], view["country"],
+            view["admin1"], normalize_name(view["admin1"] or ""),
+            t.get("start"), t.get("end"), t.get("precision"),
+            view["date"], view["date_end"], view["date_precision"],
+            view["fatalities"], ev.get("confidence"), ev.get("attributed_to"),
+            view["attributed_to"], trig["start"], trig["end"], trig["text"],
+            sent.get("start"), sent.get("end"), len(e.sentences()),
+            json.dumps(view, ensure_ascii=False)))
+        for c in ev.get("counts") or []:
+            s = c["span"]
+            counts.append((d["id"], ev["id"], c.get("value"), int(bool(c.get("approx"))),
+                           c.get("what"), c.get("effect"), c.get("qualifier"), c.get("lower"),
+                           c.get("upper"), s["start"], s["end"], s["text"]))
+    return events, counts
+
+
+def _index_record(conn: sqlite3.Connection, d: dict,
+                  tables: Iterable[str] = DERIVED_TABLES) -> None:
     for table, rows in _index_rows(d).items():
-        if rows:
+        if rows and table in tables:
             marks = ",".join("?" * len(rows[0]))
             conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
@@ -204,9 +263,10 @@ def migrate(conn: sqlite3.Connection, upto: Optional[int] = None) -> int:
         for version, sql, reindex in steps:
             for stmt in _statements(sql):
                 conn.execute(stmt)
-            if reindex:
-                _reindex(conn)
             conn.execute(f"PRAGMA user_version = {int(version)}")
+        # Once, after every step: the derived tables of all steps exist by then.
+        if any(reindex for _, _, reindex in steps):
+            _reindex(conn)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
                      (str(steps[-1][0]),))
         conn.execute("COMMIT")
@@ -217,10 +277,14 @@ def migrate(conn: sqlite3.Connection, upto: Optional[int] = None) -> int:
 
 
 def _reindex(conn: sqlite3.Connection) -> None:
-    for table in DERIVED_TABLES:
+    # Only the derived tables that exist: a database migrated `upto` an older version
+    # lacks the later ones.
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = [t for t in DERIVED_TABLES if t in present]
+    for table in tables:
         conn.execute(f"DELETE FROM {table}")
     for (record,) in conn.execute("SELECT record FROM articles ORDER BY n").fetchall():
-        _index_record(conn, json.loads(record))
+        _index_record(conn, json.loads(record), tables)
 
 
 @lru_cache(maxsize=1)
@@ -450,7 +514,7 @@ class Store:
     def stats(self) -> dict:
         q = lambda sql: self._conn.execute(sql).fetchall()   # noqa: E731
         out = {"path": str(self.path), "schema_version": self.schema_version}
-        for table in ("articles", "entities", "mentions", "places", "dates", "counts"):
+        for table in ("articles", "entities", "mentions", "places", "dates", "counts", "events"):
             out[table] = q(f"SELECT count(*) FROM {table}")[0][0]
         out["languages"] = dict(q("SELECT coalesce(language, 'unknown'), count(*) FROM articles"
                                   " GROUP BY 1 ORDER BY 2 DESC"))
@@ -464,8 +528,56 @@ class Store:
     def events(self, type: Optional[str] = None, actor: Optional[str] = None,
                place: Optional[str] = None, date_from: Optional[str] = None,
                date_to: Optional[str] = None) -> list[dict]:
-        """Stored events matching every filter, read from the record JSON (newsgraph.export
-        `select_events` says how each filter matches); a flat dict per event."""
-        from .export import select_events
-        return select_events(self.records(), type=type, actor=actor, place=place,
-                             date_from=date_from, date_to=date_to)
+        """Stored events matching every filter, from the `events` table; a flat dict per
+        event (`newsgraph.export.event_view`), in ingestion order.
+
+        The filters match as newsgraph.export `select_events` does on record JSON:
+        - `type`: a PLOVER type (any case).
+        - `actor`: the source or target actor's name, alias or a mention (ignoring case,
+          accents and apostrophes), or its CAMEO-style code ("SYRGOV").
+        - `place`: the event's place by name (same matching) or admin1 region, or a country
+          (ISO code or name) its geocoded place lies in.
+        - `date_from` / `date_to`: the event's time overlaps the range.
+        """
+        from .export import _iso, event_types
+
+        where, params = [], []
+        if type is not None:
+            type = type.strip().upper()
+            if type not in event_types():
+                raise StoreError(f"unknown event type {type!r}; "
+                                 f"types: {', '.join(event_types())}")
+            where.append("ev.type = ?")
+            params.append(type)
+        for name, value in (("from", date_from), ("to", date_to)):
+            if value and _iso(value) is None:
+                raise StoreError(f"bad {name} date {value!r}: expected YYYY-MM-DD")
+        if actor:
+            norm = normalize_name(actor)
+            where.append("(EXISTS (SELECT 1 FROM entity_names en WHERE en.article_id ="
+                         " ev.article_id AND en.entity_id IN (ev.source_actor, ev.target_actor)"
+                         " AND en.norm = ?) OR lower(ev.source_code) = ?"
+                         " OR lower(ev.target_code) = ?)")
+            params += [norm, norm, norm]
+        if place:
+            norm = normalize_name(place)
+            codes = sorted(_country_codes(place))
+            alts = ["EXISTS (SELECT 1 FROM entity_names en WHERE en.article_id = ev.article_id"
+                    " AND en.entity_id = ev.location AND en.norm = ?)",
+                    "(ev.location_name IS NOT NULL AND ev.admin1_norm = ?)"]
+            params += [norm, norm]
+            if codes:
+                alts.append(f"(ev.location_name IS NOT NULL AND ev.country IN "
+                            f"({','.join('?' * len(codes))}))")
+                params += codes
+            where.append("(" + " OR ".join(alts) + ")")
+        if date_from:
+            where.append("ev.date IS NOT NULL AND ev.date_end >= ?")
+            params.append(_iso(date_from).isoformat())
+        if date_to:
+            where.append("ev.date IS NOT NULL AND ev.date <= ?")
+            params.append(_iso(date_to).isoformat())
+        sql = ("SELECT ev.view FROM events ev JOIN articles a ON a.id = ev.article_id"
+               + "".join((" WHERE " if i == 0 else " AND ") + w for i, w in enumerate(where))
+               + " ORDER BY a.n, ev.ord")
+        return [json.loads(v) for (v,) in self._conn.execute(sql, params)]

@@ -60,7 +60,7 @@ DIGITS = re.compile(r"\d{1,3}(,\d{3})+|\d+(\.\d+)?")
 YEAR = re.compile(r"1\d{3}|20\d{2}")
 RANGE_WORDS = {"-", "–", "—", "to", "or"}
 SUBJECTS = {"nsubj", "csubj", "expl"}
-COMPLEMENTS = {"acomp", "oprd", "xcomp", "attr", "ccomp"}
+COMPLEMENTS = {"acomp", "oprd", "xcomp", "attr"}   # not ccomp: "two officials said 12 died"
 # A counted noun further than this from its number is left out of the span.
 MAX_SPAN_GAP = 6
 
@@ -87,6 +87,7 @@ class Words(NamedTuple):
     weak_effects: frozenset
     intransitive_only: frozenset
     thing_effects: frozenset
+    inclusion_verbs: frozenset
 
 
 def _sequences(mapping: dict) -> list:
@@ -144,6 +145,7 @@ def _words(data: dict) -> Words:
         weak_effects=low("weak_effects"),
         intransitive_only=low("intransitive_only"),
         thing_effects=low("thing_effects"),
+        inclusion_verbs=low("inclusion_verbs"),
     )
 
 
@@ -401,7 +403,7 @@ def _verb_effect(verb: Token, role: str, w: Words, depth: int = 0) -> Optional[s
             # "remain missing", "were found dead", "took refuge", "were forced to flee",
             # "left 12 people dead"
             effect = _get(w.states, c)
-            if not effect and c.pos_ == "VERB" and c.dep_ in ("xcomp", "ccomp", "oprd"):
+            if not effect and c.pos_ == "VERB" and c.dep_ in ("xcomp", "oprd"):
                 effect = _verb_effect(c, "object" if _passive(c) else "subject", w, depth + 1)
             if effect:
                 return effect
@@ -427,6 +429,9 @@ def _effect(tok: Token, w: Words, depth: int = 0) -> Optional[str]:
     if dep in SUBJECTS or (dep == "nummod" and head.pos_ == "VERB" and head.i > tok.i):
         return _verb_effect(head, "subject", w)     # (a headline's "Thousands flee" parses so)
     if dep in ("dobj", "oprd"):
+        if _in(w.inclusion_verbs, head):    # "the dead included 11 civilians"
+            for subj in (c for c in head.children if c.dep_ in SUBJECTS):
+                return _get(w.states, subj) or _effect(subj, w, depth + 1)
         return _verb_effect(head, "object", w)
     if dep == "pobj":
         prep = head.lower_

@@ -74,16 +74,40 @@ def _office_phrases() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     return dict(index)
 
 
-@lru_cache(maxsize=65536)
+def _store() -> int:
+    """Which imported KB store is in use (0: none), so that cached answers follow an import."""
+    from ..kb import store
+    con = store.reader()
+    return id(con) if con is not None else 0
+
+
 def _lookup(form: str, day: Optional[str], fuzzy: bool) -> tuple:
     """KB candidates for one name at one date; exact names only unless `fuzzy`."""
-    if not fuzzy and normalise(form) not in kb.load().names:
-        return ()
+    return _cached_lookup(form, day, fuzzy, _store())
+
+
+@lru_cache(maxsize=65536)
+def _cached_lookup(form: str, day: Optional[str], fuzzy: bool, store: int) -> tuple:
+    if not fuzzy and not store and normalise(form) not in kb.load().names:
+        return ()    # only the embedded KB, which lacks the name: skip the fuzzy search
     return tuple(kb.lookup(form, date=day, limit=8))
 
 
+def _entry(entry_id: str) -> dict:
+    return _cached_entry(entry_id, _store())
+
+
 @lru_cache(maxsize=16384)
+def _cached_entry(entry_id: str, store: int) -> dict:
+    return kb.get(entry_id) or {}
+
+
 def _holders(phrase: str, country: Optional[str], day: Optional[str]) -> tuple[str, ...]:
+    return _cached_holders(phrase, country, day, _store())
+
+
+@lru_cache(maxsize=16384)
+def _cached_holders(phrase: str, country: Optional[str], day: Optional[str], store: int):
     return tuple(c.id for c in kb.office_holder(phrase, country=country, date=day))
 
 
@@ -212,7 +236,7 @@ def _candidates(ent: Entity, day: Optional[str]) -> dict[str, tuple[float, objec
             support[cand.id] += 1
     if not found and ent.type == "ORG" and ent.country:
         # "Foreign Ministry" of an article's Russia: the KB names it "Russian Foreign Ministry".
-        state = kb.get(_state_titles().get(ent.country, "")) or {}
+        state = _entry(_state_titles().get(ent.country, ""))
         for qualifier in (state.get("demonym"), state.get("title")):
             for form in forms if qualifier else ():
                 for cand in _lookup(f"{qualifier} {form}", day, False):
@@ -226,7 +250,7 @@ def _context_score(ent: Entity, cand, roles: list[str], day: Optional[str],
                    article_countries: Counter, linked: set[str]) -> float:
     """What the article adds to a candidate: roles held at its date, countries, relations."""
     bonus = 0.0
-    entry = kb.get(cand.id) or {}
+    entry = _entry(cand.id)
     if day and entry.get("in_office"):
         terms = entry["in_office"]
         if any(_within(day, t.get("from"), t.get("to")) for t in terms):
@@ -312,7 +336,7 @@ def _role_mentions(doc, day: str, taken: list[tuple[int, int]]):
 
 def _fill(ent: Entity, cand) -> None:
     """The KB entry's type, description, country and sector on a linked entity."""
-    entry = kb.get(cand.id) or {}
+    entry = _entry(cand.id)
     ktype = entry.get("type")
     demonym = ent.type == "NORP" and ktype == "GPE"    # "Syrian" links to Syria, stays a people
     if ktype and (family(ktype) != family(ent.type) or ktype == "MEDIA") \
@@ -417,7 +441,7 @@ def _add_role_mentions(entities: list[Entity], document: Document, doc, day: str
         phrase = span.text
         ent = by_id.get(holder)
         if ent is None:
-            entry = kb.get(holder) or {}
+            entry = _entry(holder)
             ent = Entity(id=f"e{next_id}", name=holder, type="PERSON", mentions=[])
             next_id += 1
             cand = next((c for c in _lookup(holder, day, False) if c.id == holder), None)
