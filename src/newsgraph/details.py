@@ -88,8 +88,8 @@ def _article(rec: Union[Record, dict]) -> _Article:
 def _as_dict(geo) -> Optional[dict]:
     if geo is None or isinstance(geo, dict):
         return geo
-    from dataclasses import asdict
-    return asdict(geo)
+    return {k: getattr(geo, k, None) for k in ("lat", "lon", "country", "admin1", "feature",
+                                               "precision", "geonameid", "population")}
 
 
 def _section_of(article: _Article, offset: int) -> str:

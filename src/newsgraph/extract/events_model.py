@@ -185,13 +185,16 @@ def train(gold: Path, out: Path, epochs: int = 10, holdout: float = 0.0,
     nlp.meta["description"] = "newsgraph PLOVER sentence classifier (newsgraph train events)"
     nlp.meta["newsgraph"] = summary
     out = Path(out)
-    nlp.to_disk(out)
-    if holdout:
-        (out / "heldout").mkdir(exist_ok=True)
-        for name, recs in held.items():
-            with open(out / "heldout" / name, "w", encoding="utf-8") as fh:
-                for r in recs:
-                    fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    try:
+        nlp.to_disk(out)
+        if holdout:
+            (out / "heldout").mkdir(exist_ok=True)
+            for name, recs in held.items():
+                with open(out / "heldout" / name, "w", encoding="utf-8") as fh:
+                    for r in recs:
+                        fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    except OSError as err:
+        raise EventsModelError(f"{out}: cannot write the model ({err.strerror or err})") from None
     return summary
 
 
