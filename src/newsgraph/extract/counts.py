@@ -88,6 +88,7 @@ class Words(NamedTuple):
     intransitive_only: frozenset
     thing_effects: frozenset
     inclusion_verbs: frozenset
+    needs_noun: frozenset
 
 
 def _sequences(mapping: dict) -> list:
@@ -146,6 +147,7 @@ def _words(data: dict) -> Words:
         intransitive_only=low("intransitive_only"),
         thing_effects=low("thing_effects"),
         inclusion_verbs=low("inclusion_verbs"),
+        needs_noun=low("needs_noun"),
     )
 
 
@@ -512,7 +514,7 @@ def _count(doc: Doc, text: str, ph: Phrase, w: Words) -> Optional[Count]:
         effect = _get(w.states, noun)       # "refugees", "detainees", "deaths"
     if noun is None:
         effect = effect or _toll(ph.root, w)
-        if effect is None or effect in w.thing_effects:
+        if effect is None or effect in w.thing_effects or _in(w.needs_noun, ph.root.head):
             return None
         if ph.root.lower_ == "one" and ph.root.dep_ not in ("nsubj", "nsubjpass", "dobj"):
             return None     # "one" alone is mostly a pronoun: "a process that is one that..."
