@@ -121,3 +121,46 @@ def test_precision_follows_the_feature(index):
     assert _place(rec, "Kenya").geo.precision == "country"
     nairobi = _place(rec, "Nairobi").geo
     assert nairobi.precision == "city" and nairobi.feature == "PPLC" and nairobi.country == "KE"
+
+
+def test_us_county_is_a_place(index):
+    rec = newsgraph.analyze("Sheriff's deputies in Licking County, Ohio, arrested two men on Tuesday.",
+                            published="2024-05-06")
+    county = _place(rec, "Licking County").geo
+    assert county.feature == "ADM2" and county.admin1 == "Ohio" and county.precision == "admin1"
+    assert distance_km(county.lat, county.lon, 40.07, -82.48) < 40     # around Newark, Ohio
+
+
+def _stage(text, entities):
+    """Run the places stage alone on a real parse, with the entities given."""
+    from newsgraph import nlp
+    from newsgraph.resolve.places import geocode_entities
+    geocode_entities(entities, Document(text=text), nlp.parse(text))
+    return entities
+
+
+def test_missed_place_after_a_cue_is_recovered(index):
+    text = "The family drove from Chillicothe to the coast in March, and later moved near Zanesville."
+    found = {e.name: e for e in _stage(text, [])}
+    assert set(found) == {"Chillicothe", "Zanesville"}       # not "March": a date, not a place
+    for e in found.values():
+        assert e.type == "GPE" and e.geo.admin1 == "Ohio" and e.id.startswith("e")
+        assert all(text[m.start:m.end] == m.text for m in e.mentions)
+
+
+def test_dateline_and_division_after_recover_a_small_town(index):
+    text = "PATASKALA -- The council met on Monday. Officials said Hillsboro, Texas, had no damage."
+    found = {e.name: e for e in _stage(text, [])}
+    assert found["PATASKALA"].geo.admin1 == "Ohio"
+    assert found["Hillsboro"].geo.admin1 == "Texas"     # one of many: the division after it says which
+
+
+def test_place_typed_as_organisation_or_person_is_retyped_in_place_context(index):
+    from newsgraph.record import Entity, Span
+    text = "A Zanesville man was charged on Friday. Reporters talked to Jackson about the case."
+    z = Entity(id="e1", name="Zanesville", type="ORG", mentions=[Span.of(text, 2, 12)])
+    j0 = text.index("Jackson")
+    j = Entity(id="e2", name="Jackson", type="PERSON", mentions=[Span.of(text, j0, j0 + 7)])
+    _stage(text, [z, j])
+    assert z.type == "GPE" and z.geo.admin1 == "Ohio"
+    assert j.type == "PERSON" and j.geo is None         # "to Jackson" also takes people

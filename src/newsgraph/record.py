@@ -133,8 +133,9 @@ class Event:
     attributed_to: Optional[str] = None   # entity id
     confidence: float = 0.5
     sentences: list[Span] = field(default_factory=list)   # every sentence reporting it
-    part_of: Optional[str] = None         # id of the event whose content this is (the act
-                                          # requested, threatened, agreed to, condemned…)
+    part_of: Optional[str] = None         # id of the governing event in the sentence: this one
+                                          # is its content (requested, threatened, condemned…)
+                                          # or its purpose, cause, means or circumstance
 
 
 @dataclass

@@ -417,8 +417,8 @@ def _effect(tok: Token, w: Words, depth: int = 0) -> Optional[str]:
     if depth > 3:
         return None
     for c in tok.children:
-        if c.dep_ in ("acl", "relcl", "amod") and c.i > tok.i or c.dep_ == "amod":
-            if c.dep_ == "relcl" or c.tag_ in ("VBG",):
+        if c.dep_ == "amod" or (c.dep_ in ("acl", "relcl") and c.i > tok.i):
+            if c.dep_ == "relcl" or c.tag_ == "VBG":     # "people who fled", "families fleeing"
                 role = "object" if _passive(c) else "subject"
             else:
                 role = "object"          # "homes destroyed", "displaced families"

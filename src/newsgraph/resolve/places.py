@@ -24,9 +24,17 @@ ADM2 areas, whose feature code says so), "city" (PPL*), "region" (continents, se
 regions of `places_regions.yaml`: a representative point, not a location) or "point".
 Non-places (people, organisations, including governments named by their capital) keep
 geo None; nationality words (NORP, "Syrian") get the country they name when they have none.
+
+Before geocoding, place names the entity model missed or mislabelled are recovered: an ORG or
+PERSON (unlinked, no sector) whose every mention is a gazetteer place said in a place role
+("in Edmonton", "a Gainesville man", "Sioux Falls, S.D.") becomes GPE; capitalised words outside
+every entity become a new GPE entity (appended, next free id) when the same cues, a dateline
+("NEWARK --") or a containing division after a comma support them; the cues and the population
+a town needs are in `places_cues.yaml`.
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter, defaultdict
@@ -36,12 +44,16 @@ from typing import Optional
 
 import yaml
 
-from ..record import Document, Entity, Geo
+from ..record import Document, Entity, Geo, Span
 from . import gazetteer
 from .gazetteer import ALTERNATE, OFFICIAL, PRIMARY, Candidate
 
 PLACE_TYPES = ("GPE", "LOC", "FAC")
 FEATURES_FILE = Path(__file__).resolve().parent / "places_features.yaml"
+CUES_FILE = Path(__file__).resolve().parent / "places_cues.yaml"
+RETYPABLE = ("ORG", "PERSON")      # model labels a bare place name often gets in local news
+MAX_RECOVERED_TOKENS = 4
+NOT_PLACE_ENT_TYPES = ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY")
 
 MIN_SCORE = 2.0            # below it, no candidate is supported enough to be named
 NAME_POINTS = {PRIMARY: 0.0, OFFICIAL: 0.0, ALTERNATE: -1.5}   # an alternate may be old or foreign
@@ -218,7 +230,8 @@ def _contains(container: Candidate, c: Candidate) -> bool:
 
 
 def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[str],
-           container_cands: list[Candidate], anchors: list[Candidate], admin1_named: set) -> float:
+           container_cands: list[Candidate], anchors: list[Candidate], admin1_named: set,
+           inner_cands: tuple = ()) -> float:
     s = NAME_POINTS[c.name_kind] + _prominence(c) + _type_points(entity.type, c)
     total = sum(focus.values())
     if total and c.country_code:
@@ -231,9 +244,11 @@ def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[s
         s += KNOWN_COUNTRY_POINTS
     if any(_contains(k, c) for k in container_cands):
         s += CONTAINED_POINTS
-    if c.admin1_code and c.admin1_code in admin1_named and c.feature_code not in ("ADM1", "ADM2"):
+    if c.feature_code in ("PCLI", "ADM1") and any(_contains(c, k) for k in inner_cands):
+        s += CONTAINED_POINTS      # "Bronx County, N.Y.": the name after the comma is the division
+    if c.admin1_code and c.admin1_code in admin1_named and c.feature_code != "ADM1":
         s += SAME_ADMIN1_POINTS
-    if anchors and c.feature_class == "P":
+    if anchors and (c.feature_class == "P" or c.feature_code == "ADM2"):     # a town or county
         d = min(gazetteer.distance_km(c.lat, c.lon, a.lat, a.lon) for a in anchors)
         s += NEAR_POINTS if d < NEAR_KM else AROUND_POINTS if d < AROUND_KM else 0.0
     return s
@@ -252,19 +267,204 @@ def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
     return best
 
 
-def _choose(entity, found, votes, containers, anchors, admin1_named) -> Optional[Candidate]:
+def _choose(entity, found, votes, containers, anchors, admin1_named, inner=()) -> Optional[Candidate]:
     """The best-scoring candidate, or None when even the best has too little support."""
     focus = _focus_without(votes, entity.id)
     top = focus.most_common(1)[0][0] if focus else None
-    scored = sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named), c) for c in found),
+    scored = sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named, inner), c) for c in found),
                     key=lambda sc: (-sc[0], -sc[1].population))
     if not scored or scored[0][0] < MIN_SCORE:
         return None
-    return _prefer_city(scored[0][1], found)
+    best = scored[0][1]
+    if any(_contains(best, k) for k in inner):      # a division after a comma stays the division
+        return best
+    return _prefer_city(best, found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recovered and retyped toponyms: place names the entity model missed or mislabelled.
+
+@lru_cache(maxsize=1)
+def _cues() -> dict:
+    with open(CUES_FILE, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+
+    def words(key):
+        alts = "|".join(re.escape(w) for w in sorted(data.get(key, []), key=len, reverse=True))
+        return alts or r"(?!x)x"
+
+    return {
+        "inside": re.compile(r"(?:^|\b|\s)(?:%s)\s+(?:the\s+)?$" % words("inside"), re.I),
+        "toward": re.compile(r"(?:^|\b|\s)(?:%s)\s+(?:the\s+)?$" % words("toward"), re.I),
+        "after": re.compile(r"[-\s](?:%s)\b" % words("after"), re.I),
+        "words": {w.lower() for k in ("inside", "toward") for w in data.get(k, []) if " " not in w},
+        "min_population": int(data.get("min_population", 20000)),
+        "min_population_small": int(data.get("min_population_small", 1000)),
+    }
+
+
+def _well_known(name: str, small: bool = False) -> bool:
+    """A country, a division or a sizeable town (`small`: any town of some size) by its own or
+    official name."""
+    floor = _cues()["min_population_small" if small else "min_population"]
+    return any(c.name_kind != ALTERNATE and (c.feature_code in ("PCLI", "ADM1", "ADM2") or c.population >= floor)
+               for c in gazetteer.lookup(name))
+
+
+_NEXT_NAME = re.compile(r"\s*,\s*((?:[A-Z][\w.]*\.?)(?:\s+[A-Z][\w.]*){0,2})")
+
+
+def _container_after(name: str, text: str, end: int) -> Optional[tuple[int, int]]:
+    """"Lanexa, Va.": the span of the division or country right after the name, when it holds a
+    place so named; else None."""
+    m = _NEXT_NAME.match(text, end)
+    if not m:
+        return None
+    words = m.group(1).split()
+    found = gazetteer.lookup(name)
+    for n in range(len(words), 0, -1):
+        written = " ".join(words[:n])
+        containers = [c for c in gazetteer.lookup(written)
+                      if c.name_kind != ALTERNATE and c.feature_code in ("PCLI", "ADM1")]
+        if containers:
+            if any(_contains(k, c) for k in containers for c in found if c.name_kind != ALTERNATE):
+                return m.start(1), m.start(1) + len(written)
+            return None
+    return None
+
+
+def _placed_by_next(name: str, text: str, end: int) -> bool:
+    return _container_after(name, text, end) is not None
+
+
+_DATELINE_END = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\([A-Z][\w ]{0,20}\))?\s*(?:--|[-–—])\s")
+
+
+def _dateline(text: str, start: int, end: int) -> bool:
+    """"NEWARK -- ...", "HAMMOND, Ind. (AP) — ...": a name opening a line, then a dash; or a name
+    in capitals opening a sentence (feeds run the headline and the dateline together)."""
+    if _DATELINE_END.match(text, end) is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    return not before.strip() or (text[start:end].isupper() and re.search(r"[.!?]\s+$", before) is not None)
+
+
+def _place_context(text: str, start: int, end: int, strong_only: bool) -> str:
+    """"strong" (a place preposition, a place-modifier word after, a dateline), "weak" (a
+    preposition of motion, when allowed), or "" (none)."""
+    cues = _cues()
+    before = text[max(0, start - 40):start]
+    if cues["inside"].search(before) or cues["after"].match(text, end) or _dateline(text, start, end):
+        return "strong"
+    if not strong_only and cues["toward"].search(before):
+        return "weak"
+    return ""
+
+
+def _supported(name: str, text: str, start: int, end: int, strong_only: bool) -> bool:
+    """A place by its context: a division after it, or a cue and a place that size warrants."""
+    if _placed_by_next(name, text, end):
+        return True
+    ctx = _place_context(text, start, end, strong_only)
+    if not ctx:
+        return False
+    return _well_known(name, small=(ctx == "strong"))
+
+
+def _retype_places(entities: list[Entity], text: str) -> None:
+    """An organisation or person whose every mention is a well-known place name, said in a place
+    role at least once ("in Edmonton", "Huntsville-based", "Sioux Falls, S.D."), is that place.
+    Linked or sector-typed organisations (a government, a police force, a team) stay as they are."""
+    for e in entities:
+        if e.type not in RETYPABLE or e.kb_id or e.sector or not e.mentions:
+            continue
+        names = {m.text for m in e.mentions}
+        if len(names) > 2 or not all(_well_known(n, small=True) for n in names):
+            continue
+        strong_only = e.type == "PERSON"
+        if any(_supported(m.text, text, m.start, m.end, strong_only) and text[m.end:m.end + 1] not in "'’"
+               for m in e.mentions):
+            e.type = "GPE"
+
+
+def _capitalised(tok) -> bool:
+    t = tok.text
+    return t[:1].isupper() and (tok.is_alpha or re.fullmatch(r"[A-Z][a-z]{0,3}\.", t) is not None)
+
+
+def _recover_places(entities: list[Entity], text: str, doc) -> None:
+    """Capitalised words outside every entity that a place cue introduces, or a division follows
+    ("near Lanexa", "Sioux Falls, S.D."), and that name a well-known place, become GPE entities
+    (appended with new ids: later stages refer to entities by id)."""
+    if doc is None:
+        return
+    covered = sorted((m.start, m.end) for e in entities for m in e.mentions)
+    starts = [s for s, _ in covered]
+
+    def free(s, e):
+        i = bisect.bisect_left(starts, e)
+        return not any(cs < e and s < ce for cs, ce in covered[max(0, i - 30):i])
+
+    cue_words = _cues()["words"]
+    by_name: dict[str, Entity] = {e.name.lower(): e for e in entities if e.type in PLACE_TYPES}
+    recovered: list[Entity] = []
+    next_id = 1 + max((int(e.id[1:]) for e in entities if re.fullmatch(r"e\d+", e.id)), default=0)
+    i, n = 0, len(doc)
+    while i < n:
+        tok = doc[i]
+        if not _capitalised(tok) or tok.text.lower() in cue_words or tok.lower_ == "the" \
+                or tok.ent_type_ in NOT_PLACE_ENT_TYPES:
+            i += 1
+            continue
+        j = i
+        while j + 1 < n and _capitalised(doc[j + 1]) and doc[j].whitespace_ and \
+                doc[j + 1].ent_type_ not in NOT_PLACE_ENT_TYPES and j + 1 - i < MAX_RECOVERED_TOKENS:
+            j += 1
+        s, e_ = doc[i].idx, doc[j].idx + len(doc[j].text)
+        i = j + 1
+        if (i < n and _capitalised(doc[i]) and doc[j].whitespace_) or not free(s, e_):
+            continue            # part of a longer name, or of an entity
+        name = text[s:e_].rstrip(".") if not re.search(r"\b[A-Z][a-z]{0,3}\.$", text[s:e_]) else text[s:e_]
+        e_ = s + len(name)
+        if not _supported(name, text, s, e_, strong_only=False):
+            continue
+        found = [(s, e_)]
+        container = _container_after(name, text, e_)
+        if container is not None and free(*container):        # "Lanexa, Va.": both are places
+            found.append(container)
+        for s, e_ in found:
+            span = Span.of(text, s, e_)
+            ent = by_name.get(span.text.lower())
+            if ent is None:
+                ent = Entity(id=f"e{next_id}", name=span.text, type="GPE", mentions=[])
+                next_id += 1
+                entities.append(ent)
+                recovered.append(ent)
+                by_name[span.text.lower()] = ent
+            ent.mentions.append(span)
+            covered.append((s, e_))
+        covered.sort()
+        starts[:] = [c[0] for c in covered]
+    # One sense per article: the other free occurrences of a recovered name are that place too.
+    for ent in recovered:
+        name = ent.mentions[0].text
+        forms = {name, name.title()} if name.isupper() else {name, name.upper()}
+        for form in forms:
+            for m in re.finditer(r"(?<![\w-])%s(?![\w-])" % re.escape(form), text):
+                if free(m.start(), m.end()):
+                    ent.mentions.append(Span.of(text, m.start(), m.end()))
+                    covered.append((m.start(), m.end()))
+                    covered.sort()
+                    starts[:] = [c[0] for c in covered]
+    for ent in by_name.values():
+        ent.mentions.sort(key=lambda m: m.start)
 
 
 def geocode_entities(entities: list[Entity], document: Document, doc=None) -> None:
     """Fill `geo` and `country` of the article's place entities in place (see module doc)."""
+    _retype_places(entities, document.text)
+    _recover_places(entities, document.text, doc)
     places = [e for e in entities if e.type in PLACE_TYPES]
     cands = {e.id: candidates(e) for e in places}
     for e in entities:
@@ -273,6 +473,15 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     votes = _country_votes(entities, cands)
     containers = _containers(places, document.text)
 
+    inside_of: dict[str, list[str]] = defaultdict(list)      # the reverse: what precedes it
+    for eid, after in containers.items():
+        for other in after:
+            inside_of[other].append(eid)
+
+    def inner_cands(e):
+        return tuple(c for other in inside_of.get(e.id, ()) for c in cands.get(other, ())
+                     if c.name_kind != ALTERNATE)
+
     def container_cands(e):
         return [c for other in containers.get(e.id, ()) for c in cands.get(other, ())
                 if c.name_kind != ALTERNATE]
@@ -280,7 +489,7 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     # Pass 1: each place on its own names and the country focus.
     chosen: dict[str, Candidate] = {}
     for e in places:
-        c = _choose(e, cands[e.id], votes, container_cands(e), [], set())
+        c = _choose(e, cands[e.id], votes, container_cands(e), [], set(), inner_cands(e))
         if c is not None:
             chosen[e.id] = c
     # Pass 2: again, with the focus of pass 1's choices and near the other places resolved.
@@ -288,7 +497,7 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
     admin1_named = {c.admin1_code for c in chosen.values() if c.feature_code == "ADM1"}
     for e in places:
         anchors = [c for eid, c in chosen.items() if eid != e.id and c.feature_class == "P"]
-        c = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named)
+        c = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named, inner_cands(e))
         if c is None:
             e.geo = None
             continue
