@@ -164,3 +164,12 @@ def test_place_typed_as_organisation_or_person_is_retyped_in_place_context(index
     _stage(text, [z, j])
     assert z.type == "GPE" and z.geo.admin1 == "Ohio"
     assert j.type == "PERSON" and j.geo is None         # "to Jackson" also takes people
+
+
+def test_name_listed_with_a_place_is_a_place(index):
+    from newsgraph.record import Entity, Span
+    text = "Newark and Pataskala reported lower sales this spring."
+    newark = Entity(id="e1", name="Newark", type="GPE", mentions=[Span.of(text, 0, 6)])
+    found = {e.name: e for e in _stage(text, [newark])}
+    assert found["Pataskala"].type == "GPE" and found["Pataskala"].id == "e2"
+    assert found["Pataskala"].geo.admin1 == "Ohio"

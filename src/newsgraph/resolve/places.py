@@ -362,20 +362,44 @@ def _place_context(text: str, start: int, end: int, strong_only: bool) -> str:
     return ""
 
 
-def _supported(name: str, text: str, start: int, end: int, strong_only: bool) -> bool:
+_LIST_BEFORE = re.compile(r"(?:,|\band|\bor)\s+$")
+_LIST_AFTER = re.compile(r"\s*(?:,|and\b|or\b)\s*")
+
+
+def _listed_with_place(text: str, start: int, end: int, places: tuple) -> bool:
+    """"Newark, Heath and Pataskala": listed right after or before a place the model found."""
+    ends, starts = places
+    before = _LIST_BEFORE.search(text, max(0, start - 6), start)
+    if before and text[:before.start()].rstrip() and len(text[:before.start()].rstrip()) in ends:
+        return True
+    after = _LIST_AFTER.match(text, end)
+    return bool(after and after.end() > end and after.end() in starts)
+
+
+def _supported(name: str, text: str, start: int, end: int, strong_only: bool,
+               places: tuple = (frozenset(), frozenset())) -> bool:
     """A place by its context: a division after it, or a cue and a place that size warrants."""
     if _placed_by_next(name, text, end):
         return True
     ctx = _place_context(text, start, end, strong_only)
+    if not ctx and _listed_with_place(text, start, end, places):
+        ctx = "strong"
     if not ctx:
         return False
     return _well_known(name, small=(ctx == "strong"))
+
+
+def _place_edges(entities: list[Entity]) -> tuple:
+    """(ends, starts) of the mentions of the place entities the model found."""
+    spans = [m for e in entities if e.type in ("GPE", "LOC") for m in e.mentions]
+    return frozenset(m.end for m in spans), frozenset(m.start for m in spans)
 
 
 def _retype_places(entities: list[Entity], text: str) -> None:
     """An organisation or person whose every mention is a well-known place name, said in a place
     role at least once ("in Edmonton", "Huntsville-based", "Sioux Falls, S.D."), is that place.
     Linked or sector-typed organisations (a government, a police force, a team) stay as they are."""
+    places = _place_edges(entities)
     for e in entities:
         if e.type not in RETYPABLE or e.kb_id or e.sector or not e.mentions:
             continue
@@ -383,7 +407,7 @@ def _retype_places(entities: list[Entity], text: str) -> None:
         if len(names) > 2 or not all(_well_known(n, small=True) for n in names):
             continue
         strong_only = e.type == "PERSON"
-        if any(_supported(m.text, text, m.start, m.end, strong_only) and text[m.end:m.end + 1] not in "'’"
+        if any(_supported(m.text, text, m.start, m.end, strong_only, places) and text[m.end:m.end + 1] not in "'’"
                for m in e.mentions):
             e.type = "GPE"
 
@@ -407,6 +431,7 @@ def _recover_places(entities: list[Entity], text: str, doc) -> None:
         return not any(cs < e and s < ce for cs, ce in covered[max(0, i - 30):i])
 
     cue_words = _cues()["words"]
+    places = _place_edges(entities)
     by_name: dict[str, Entity] = {e.name.lower(): e for e in entities if e.type in PLACE_TYPES}
     recovered: list[Entity] = []
     next_id = 1 + max((int(e.id[1:]) for e in entities if re.fullmatch(r"e\d+", e.id)), default=0)
@@ -427,7 +452,7 @@ def _recover_places(entities: list[Entity], text: str, doc) -> None:
             continue            # part of a longer name, or of an entity
         name = text[s:e_].rstrip(".") if not re.search(r"\b[A-Z][a-z]{0,3}\.$", text[s:e_]) else text[s:e_]
         e_ = s + len(name)
-        if not _supported(name, text, s, e_, strong_only=False):
+        if not _supported(name, text, s, e_, False, places):
             continue
         found = [(s, e_)]
         container = _container_after(name, text, e_)
