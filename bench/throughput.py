@@ -32,6 +32,7 @@ import json
 import os
 import platform
 import pstats
+import random
 import resource
 import subprocess
 import sys
@@ -238,6 +239,7 @@ def ingest_child(count: int, args) -> None:
     from newsgraph.record import Document
     from newsgraph import nlp as _nlp
     _, docs = corpus(args.n, 1)
+    random.Random(0).shuffle(docs)      # N and 10×N both see a mix of short and long articles
     _nlp.load(None)                                     # the instance the pipeline uses
     model_mb = maxrss_mb()
     next(analyze_documents(fresh(docs[:1])))            # model and stage data loaded
@@ -265,6 +267,8 @@ def ingest_child(count: int, args) -> None:
     print(json.dumps({"articles": count, "summary": summary, "model_mb": model_mb,
                       "baseline_mb": baseline, "peak_mb": maxrss_mb(), "end_mb": current_rss_mb(),
                       "ingest_max_mb": max(sampled, default=float("nan")),
+                      "quarters_mb": [sampled[max(0, len(sampled) * q // 4 - 1)]
+                                      for q in (1, 2, 3, 4)] if sampled else [],
                       "seconds": elapsed, "db_mb": db_mb}))
 
 
@@ -285,6 +289,8 @@ def bench_memory(args) -> None:
               f"{r['ingest_max_mb']:.0f} MB, at the end {r['end_mb']:.0f} MB  (after loading the "
               f"model {r['model_mb']:.0f} MB, after warm-up {r['baseline_mb']:.0f} MB; "
               f"{r['seconds']:.0f} s; store {r['db_mb']:.1f} MB; {r['summary']})")
+        print(f"  {'':6}           resident after 25/50/75/100 % of the articles: "
+              + " / ".join(f"{x:.0f}" for x in r["quarters_mb"]) + " MB")
     small, big = results
     growth = (big["peak_mb"] - big["baseline_mb"]) - (small["peak_mb"] - small["baseline_mb"])
     print(f"  10×N over N: {big['peak_mb'] / small['peak_mb']:.2f}× peak, "

@@ -126,6 +126,60 @@ def test_place_carries_over_within_a_paragraph_but_not_beyond():
     assert find(rec, "COERCE", "arrested").location is None
 
 
+def article_of(text: str, published: str = "2025-01-28"):
+    """A whole article read as a user's text is: sections (headline, lede, background) found."""
+    from newsgraph.read import read_text
+    rec = build_record(read_text(text, published=published), parse(text))
+    assert_spans_match(rec)
+    return rec
+
+
+ARTICLE = ("Rebels seize airport in eastern Congo\n\n"
+           "GOMA (Reuters) - Rebels seized the airport on Tuesday after heavy fighting, "
+           "residents said.\n\n"
+           "The army shelled rebel positions on Wednesday, a spokesman said.\n\n"
+           "Details\n\n"
+           "The rebel group was founded in 2012. Its leaders called on the government to "
+           "negotiate with ethnic Tutsis.\n\n"
+           "The region has seen repeated wars since the 1990s.\n")
+
+
+def test_background_section_gives_no_event_and_dateline_places_the_story():
+    rec = article_of(ARTICLE)
+    assert [s.kind for s in rec.sections][-2:] == ["background", "background"]
+    details = rec.text.index("Details")
+    assert rec.events and all(e.sentence.start < details for e in rec.events)
+    assert not any(e.type == "REQUEST" for e in rec.events)
+    shelling = find(rec, "ASSAULT", "shelled")        # placed nowhere in its paragraph
+    assert named(rec, shelling.location) == "GOMA"
+    assert entity(rec, shelling.location).geo.country == "CD"
+
+
+def test_dateline_with_country_places_events_but_named_places_win():
+    rec = article_of("Russian strikes hit Kharkiv\n\n"
+                     "KHARKIV, Ukraine — Russian forces shelled residential areas overnight, "
+                     "officials said.\n\n"
+                     "Police arrested two men in Kyiv on Monday.\n")
+    assert named(rec, find(rec, "ASSAULT", "shelled").location).lower() == "kharkiv"
+    assert named(rec, find(rec, "COERCE", "arrested").location) == "Kyiv"
+
+
+def test_no_dateline_no_fallback_place():
+    rec = record_of("Soldiers arrested a journalist on Monday.\n\nThe army shelled a village.")
+    assert find(rec, "COERCE", "arrested").location is None
+
+
+def test_reciprocal_events_make_every_party_an_actor_without_recipient():
+    """PLOVER: in a reciprocal event all the entities are the actor, no recipient."""
+    for text in ("Talks between Russia and Ukraine resumed in Istanbul on Monday.",
+                 "Russia and Ukraine met in Istanbul on Monday."):
+        rec = record_of(text)
+        consult = [e for e in rec.events if e.type == "CONSULT"]
+        assert {named(rec, e.source_actor) for e in consult} == {"Russia", "Ukraine"}, text
+        assert all(e.target_actor is None for e in consult), text
+        assert all(named(rec, e.location) == "Istanbul" for e in consult), text
+
+
 def test_compound_actors_give_one_event_each():
     rec = record_of("Israel and Lebanon renewed negotiations on Tuesday.")
     sources = {named(rec, e.source_actor) for e in rec.events if e.type == "CONSULT"}

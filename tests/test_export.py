@@ -149,6 +149,7 @@ def test_acled_csv_reads_back_with_acled_columns_and_values(store):
     assert shelling["civilian_targeting"] == "Civilians targeted"
     assert (shelling["country"], shelling["iso"], shelling["admin1"]) == (
         "Sudan", "729", "Southern Kordofan")
+    assert shelling["region"] == "Northern Africa"
     assert (shelling["location"], shelling["latitude"], shelling["longitude"]) == (
         "Kadugli", "11.0106", "29.7183")
     assert (shelling["geo_precision"], shelling["time_precision"]) == ("1", "1")
@@ -415,3 +416,20 @@ def test_acled_rules_that_depend_on_actors_and_fatalities():
     assert (rows["v2"]["event_type"], rows["v2"]["sub_event_type"]) == (
         "Violence against civilians", "Abduction/forced disappearance")
     assert rows["v2"]["interaction"] == "Rebel group-Civilians"
+    # no place: country and region come from the actors' country
+    assert (rows["v2"]["country"], rows["v2"]["region"], rows["v2"]["admin1"]) == (
+        "Sudan", "Northern Africa", "")
+
+
+def test_acled_regions_cover_each_country_once_with_acled_names():
+    import pycountry
+    from newsgraph.export import acled_region
+    regions = acled_config()["regions"]
+    codes = [str(c) for cs in regions.values() for c in cs]
+    assert len(codes) == len(set(codes))
+    assert all(c == "XK" or pycountry.countries.get(alpha_2=c) for c in codes)  # XK: Kosovo
+    assert {"Western Africa", "Middle East", "Europe", "South Asia",
+            "Caucasus and Central Asia"} <= set(regions)
+    assert (acled_region("ua"), acled_region("NG"), acled_region("NO"), acled_region("SY"),
+            acled_region("AF"), acled_region(None)) == (
+        "Europe", "Western Africa", "Europe", "Middle East", "South Asia", "")

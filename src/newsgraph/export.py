@@ -64,6 +64,21 @@ def acled_config() -> dict:
     return _data("export_acled.yaml")
 
 
+@lru_cache(maxsize=1)
+def _acled_regions() -> dict:
+    """ISO alpha-2 -> ACLED region, from export_acled.yaml `regions` (keyed there by region)."""
+    out = {}
+    for region, codes in (acled_config().get("regions") or {}).items():
+        for code in codes:
+            out[str(code).upper()] = region
+    return out
+
+
+def acled_region(iso2: Optional[str]) -> str:
+    """The region ACLED files a country under ("Middle East", "Western Africa"), or ""."""
+    return _acled_regions().get(iso2.upper(), "") if iso2 else ""
+
+
 def codes_config() -> dict:
     return _data("export_gdelt.yaml")
 
@@ -395,7 +410,7 @@ def acled_row(e: Ev, now: int) -> tuple[Optional[dict], str]:
         "interaction": interaction,
         "civilian_targeting": "Civilians targeted" if civilian else "",
         "iso": ctry["isonumeric"] if ctry else "",
-        "region": "",
+        "region": acled_region(cc) if ctry else "",
         "country": ctry["name"] if ctry else "",
         "admin1": geo.get("admin1") or "",
         "admin2": "", "admin3": "",

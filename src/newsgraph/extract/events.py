@@ -18,7 +18,12 @@ come from the dependency parse, not from word windows:
   (event_actors.yaml: NORP for populations, ORG for organised bodies) appended to
   rec.entities, with a sector from the descriptor and a country from a modifier or the
   article's main country;
-* place (named in the clause, else in the sentence, else earlier in the paragraph), time
+* reciprocal events ("X and Y met", "talks between X and Y"): every party is an actor and
+  there is no recipient, as the manual codes them (one event per party, like compound actors);
+* sentences inside a `background` section (an encyclopedic "Details" appendix) are no news
+  and give no event;
+* place (named in the clause, else in the sentence, else earlier in the paragraph, else the
+  dateline place the story was filed from: "GOMA (Reuters) -"), time
   (date governing the clause, else nearest in the sentence, else the article's week, span
   None) and counts inside the clause are linked by offsets;
 * an event that is the content of another ("called for talks", "threatened to attack",
@@ -177,6 +182,7 @@ class Actors:
             if e.country and e.type in ("GPE", "ORG", "NORP"):
                 by_country[e.country] += len(e.mentions)
         self.main_country = by_country.most_common(1)[0][0] if by_country else None
+        self.dateline = _dateline_place(rec)
 
     def _index(self, ent: Entity, m: Span):
         span = self.doc.char_span(m.start, m.end, alignment_mode="expand")
@@ -246,6 +252,29 @@ class Actors:
         return ent
 
 
+def _dateline_place(rec: Record) -> Optional[str]:
+    """The place a story was filed from ("KHARKIV, Ukraine —", "GOMA (Reuters) -"): a place
+    entity opening the first paragraph of the body and followed by a dateline's dash, as the
+    places stage recognises it.  It is the setting of events the text places nowhere else."""
+    from ..resolve.places import _dateline
+    text = rec.text
+    body = next((s for s in rec.sections if s.kind in ("lede", "body")), None)
+    if body is not None:
+        lo, hi = body.start, body.end
+    else:                                   # no sections: the first two paragraphs
+        cut = text.find("\n\n", text.find("\n\n") + 2)
+        lo, hi = 0, len(text) if cut < 0 else cut
+    best = None
+    for ent in rec.entities:
+        if ent.type not in PLACE_TYPES:
+            continue
+        for m in ent.mentions:
+            if lo <= m.start < hi and (best is None or m.start < best[0]) and _dateline(
+                    text, m.start, m.end):
+                best = (m.start, ent.id)
+    return best[1] if best else None
+
+
 @lru_cache(maxsize=512)
 def _alpha3(alpha2: str) -> str:
     import pycountry
@@ -291,7 +320,10 @@ def _subject(verb, depth: int = 0) -> Optional[object]:
     """The verb's subject, inherited through coordination, control and relative clauses."""
     if depth > 6:
         return None
-    s = _child(verb, ("nsubj", "csubj"))
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
+    # two subjects are a misparse ("KHARKIV, Ukraine — Russian forces shelled…" makes the
+    # dateline a subject too): the one nearest the verb is the real one
+    s = min(subjects, key=lambda c: abs(c.i - verb.i)) if subjects else None
     if s is not None:
         if s.lower_ in RELATIVE and verb.dep_ == "relcl":
             return verb.head
@@ -402,6 +434,8 @@ def _noun_args(noun, lex: Lexicon, entry: Entry):
                 continue
             if p in lex.cues["noun_source_preps"] or (p == "of" and of_actor):
                 source = source or obj
+            elif p in lex.cues.get("noun_reciprocal_preps", ()):
+                source = source or obj      # the parties of talks "between X and Y"
             elif p in lex.cues["noun_target_preps"] or (
                     p == "for" and entry.type in lex.cues["noun_for_recipient_types"]):
                 target = target or obj
@@ -748,7 +782,10 @@ def _location(found: Found, actors: Actors, clause: set, sent, exclude: set) -> 
             return e.id
         if fallback is None and t.dep_ == "pobj" and t.head.lower_ in lex.cues["location_preps"]:
             fallback = e.id
-    return fallback or _paragraph_place(sent, actors, exclude)
+    place = fallback or _paragraph_place(sent, actors, exclude)
+    if place is None and actors.dateline not in exclude:
+        place = actors.dateline             # filed from there: the story's default setting
+    return place
 
 
 def _paragraph_place(sent, actors: Actors, exclude: set) -> Optional[str]:
@@ -1071,9 +1108,12 @@ def find_events(doc, rec: Record) -> list[Event]:
     actors = Actors(doc, rec)
     events: list[Event] = []
     parents: dict = {}
+    background = [(s.start, s.end) for s in rec.sections if s.kind == "background"]
     for sent in doc.sents:
         if not sent.text.strip():
             continue
+        if any(a <= sent.start_char < b for a, b in background):
+            continue                        # an encyclopedic appendix reports no news
         events.extend(_events_in(sent, actors, rec, lex, parents))
     merged_into: dict = {}
     events = _merge(events, merged_into)
