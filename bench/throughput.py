@@ -19,8 +19,8 @@ of each stage inside the full runs is measured too (the nlp share is the rest).
 
 Memory: fresh subprocesses stream N and 10×N articles (the corpus cycled, each copy made
 unique so the store keeps it) through analyze_documents into a temporary
-`newsgraph.Store(path).ingest_many(records)` and report their RSS high-water mark
-(`resource.getrusage`).  Flat memory means 10×N peaks about where N does.
+`newsgraph.Store(path).ingest_many(records)` and report their RSS high-water mark (VmHWM;
+`resource.getrusage` where /proc is missing) and their resident size along the way.  Flat memory means 10×N peaks about where N does.
 """
 from __future__ import annotations
 
@@ -216,20 +216,34 @@ def profile_full(args, docs, top):
 
 # --- Memory --------------------------------------------------------------------------------
 
+def _proc_status_mb(field: str) -> float:
+    """A memory field of /proc/self/status in MB (Linux), or nan elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
 def maxrss_mb() -> float:
+    """Peak resident memory of this process.
+
+    VmHWM belongs to the address space created at exec, so a child does not inherit its
+    parent's peak; getrusage's ru_maxrss does (it survives fork and exec), and is used only
+    where /proc is missing.
+    """
+    hwm = _proc_status_mb("VmHWM")
+    if hwm == hwm:
+        return hwm
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 def current_rss_mb() -> float:
     """Resident memory now (Linux /proc), or nan elsewhere."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    return _proc_status_mb("VmRSS")
 
 
 def ingest_child(count: int, args) -> None:
@@ -273,7 +287,7 @@ def ingest_child(count: int, args) -> None:
 
 
 def bench_memory(args) -> None:
-    print(f"\nstreamed ingest into a temporary store (fresh process each, RSS high-water mark):")
+    print(f"\nstreamed ingest into a temporary store (fresh process each; peak = VmHWM, the RSS high-water mark):")
     results = []
     for count in (args.ingest_n, 10 * args.ingest_n):
         cmd = [sys.executable, __file__, "--ingest-child", str(count), "--n", str(args.n),
