@@ -62,14 +62,18 @@ def line_breaks(doc: "Doc") -> "Doc":
     return doc
 
 
-@lru_cache(maxsize=4)
 def load(name: str | None = None) -> "Language":
+    """The pipeline for a model name (default: the setting), loaded once per process."""
+    return _load(model_name(name))
+
+
+@lru_cache(maxsize=4)
+def _load(name: str) -> "Language":
     import spacy
     from spacy.language import Language
 
     if not Language.has_factory("newsgraph_line_breaks"):
         Language.component("newsgraph_line_breaks", func=line_breaks)
-    name = model_name(name)
     nlp = spacy.load(_model_path(name))
     if "newsgraph_line_breaks" not in nlp.pipe_names:
         before = "parser" if "parser" in nlp.pipe_names else None

@@ -791,7 +791,7 @@ def _location(found: Found, actors: Actors, clause: set, sent, exclude: set) -> 
 def _paragraph_place(sent, actors: Actors, exclude: set) -> Optional[str]:
     """The last place named earlier in the same paragraph (a story's setting carries over)."""
     doc = sent.doc
-    text = doc.text
+    text = actors.rec.text          # doc.text rebuilds the string from every token on each read
     para_start = text.rfind("\n\n", 0, sent.start_char)
     para_start = 0 if para_start < 0 else para_start + 2
     for i in range(sent.start - 1, -1, -1):
