@@ -111,6 +111,11 @@ MIGRATIONS: list[tuple[int, str, bool]] = [
     CREATE INDEX event_counts_event ON event_counts(article_id, event_id);
     CREATE INDEX event_counts_effect ON event_counts(effect);
     """, True),
+    (4, """
+    ALTER TABLE counts ADD COLUMN upper INTEGER;   -- "up to 50", ranges
+    ALTER TABLE counts ADD COLUMN effect TEXT;     -- what happened to them: kill, arrest, shelter…
+    CREATE INDEX counts_effect ON counts(effect);
+    """, True),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 DERIVED_TABLES = ("entities", "entity_names", "mentions", "places", "dates", "counts",
@@ -200,7 +205,7 @@ def _index_rows(d: dict) -> dict[str, list[tuple]]:
         s = c["span"]
         rows["counts"].append((aid, s["start"], s["end"], s["text"], c.get("value"),
                                int(bool(c.get("approx"))), c.get("what"), c.get("qualifier"),
-                               c.get("lower")))
+                               c.get("lower"), c.get("upper"), c.get("effect")))
     rows["events"], rows["event_counts"] = _event_rows(d)
     return rows
 

@@ -25,6 +25,16 @@ regions of `places_regions.yaml`: a representative point, not a location) or "po
 Non-places (people, organisations, including governments named by their capital) keep
 geo None; nationality words (NORP, "Syrian") get the country they name when they have none.
 
+Product decision: a NORP that is the nationality adjective or demonym of one country ("Syrian",
+"Turkish officials", "Russian diplomats") also gets `geo` = that country's point at precision
+"country", exactly what the country's own GPE entity gets. News readers and the gold corpora
+(LGL, TR-News, GeoWebNews' Non_Literal_Modifier) treat such words as naming the place. It is a
+country adjective when the linking stage linked it to the country's own entry (its `kb_id` is a
+name of the country in the gazetteer) or when the gazetteer's demonym table names exactly that
+country for it. Peoples and groups that are no one country's nationality (Kurds, Alawites,
+Druze, Arabs, Christians, Islamists) get neither a country nor geo. Such a NORP is never a
+place entity: events still pick their locations among GPE / LOC / FAC only.
+
 Before geocoding, place names the entity model missed or mislabelled are recovered: an ORG or
 PERSON (unlinked, no sector) whose every mention is a gazetteer place said in a place role
 ("in Edmonton", "a Gainesville man", "Sioux Falls, S.D.") becomes GPE; capitalised words outside
@@ -531,3 +541,28 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
                     geonameid=c.geonameid, population=c.population or None)
         if c.country_code:      # the place decides its country, over an earlier guess from its name
             e.country = c.country_code
+    for e in entities:
+        if e.type == "NORP" and _country_adjective(e):
+            e.geo = _country_geo(e.country)
+
+
+def _country_adjective(e: Entity) -> bool:
+    """A nationality word of one country ("Syrian", "Israelis"): linked to that country's own
+    entry, or a demonym the gazetteer gives that country; not a people or a faith."""
+    if not e.country:
+        return False
+    if e.kb_id and any(c.feature_code == "PCLI" and c.country_code == e.country and c.name_kind != ALTERNATE
+                       for c in gazetteer.lookup(e.kb_id)):
+        return True
+    names = {e.name, *(m.text for m in e.mentions)}
+    return any(gazetteer.demonym_country(n) == e.country for n in names)
+
+
+def _country_geo(iso: str) -> Optional[Geo]:
+    """The country's own point, as its GPE entity would get it."""
+    c = gazetteer.country_place(iso)
+    if c is None:
+        return None
+    return Geo(lat=round(c.lat, 5), lon=round(c.lon, 5), country=c.country_code, admin1=c.admin1,
+               feature=c.feature_code, precision=_precision(c), geonameid=c.geonameid,
+               population=c.population or None)
