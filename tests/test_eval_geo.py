@@ -17,6 +17,10 @@ def test_evaluate_small_slice(gold_dir):
     assert result["matched_acc_at_161"] >= result["acc_at_161"]
     assert set(result["by_file"]) == {"geowebnews.jsonl", "lgl.jsonl", "trnews.jsonl"}
     assert all(f["documents"] == 3 for f in result["by_file"].values())
+    # both scopes are reported: the headline counts country adjectives, without_demonyms does not
+    bare = result["without_demonyms"]
+    assert 0.0 <= bare["acc_at_161"] <= 1.0 and 0.0 <= bare["toponym_R"] <= result["toponym_R"]
+    assert all("without_demonyms" in f for f in result["by_file"].values())
     # a system that finds places at all gets most of the ones it finds right
     assert result["toponym_R"] > 0.2 and result["matched_acc_at_161"] > 0.5
 
@@ -36,3 +40,16 @@ def test_scoring_arithmetic():
     fig = tally.figures()
     assert fig["acc_at_161"] == round(1 / 3, 4) and fig["matched_acc_at_161"] == 0.5
     assert geo.auc([0.0, 0.0]) == 0.0 and geo.auc([geo.MAX_KM - 1, geo.MAX_KM - 1]) > 0.99
+
+
+def test_country_adjectives_are_toponyms_peoples_are_not():
+    import newsgraph
+    text = ("Turkish officials met Kurds and Arabs from the border towns on Monday, and Turkey "
+            "said the talks would go on.")
+    rec = newsgraph.analyze(text, published="2024-05-06")
+    spans = {text[s:e]: point for s, e, point in geo.predictions(rec)}
+    bare = {text[s:e] for s, e, _ in geo.predictions(rec, demonyms=False)}
+    assert "Turkish" in spans and "Turkish" not in bare
+    assert geo.distance_km(spans["Turkish"], spans["Turkey"]) < 1      # the country's point
+    assert "Turkey" in bare
+    assert "Kurds" not in spans and "Arabs" not in spans

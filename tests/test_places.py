@@ -108,7 +108,49 @@ def test_nationality_gets_its_country(index):
     text = "Syrian officials met Turkish diplomats."
     e = Entity(id="e1", name="Turkish", type="NORP", mentions=[Span.of(text, 21, 28)])
     geocode_entities([e], Document(text=text), None)
-    assert e.country == "TR" and e.geo is None
+    assert e.country == "TR"
+    # a country adjective is located at its country, at country precision
+    turkey = gazetteer.country_place("TR")
+    assert e.geo is not None and e.geo.precision == "country" and e.geo.country == "TR"
+    assert (e.geo.lat, e.geo.lon) == (round(turkey.lat, 5), round(turkey.lon, 5))
+
+
+def test_country_adjectives_get_country_geo_peoples_none(index):
+    rec = newsgraph.analyze(
+        "Turkish troops and Russian diplomats arrived in Ankara on Monday, while Kurds, Druze and "
+        "Arabs in the border towns waited. Christians and Islamists clashed in the north, and "
+        "Iranian officials met American envoys. Turkey said talks would go on.",
+        published="2024-05-06")
+    norps = {m.text: e for e in rec.entities if e.type == "NORP" for m in e.mentions}
+    for word, cc in (("Turkish", "TR"), ("Russian", "RU"), ("Iranian", "IR"), ("American", "US")):
+        e = norps.get(word)
+        assert e is not None, (word, sorted(norps))
+        assert e.geo is not None and e.geo.country == cc and e.geo.precision == "country", word
+    for word in ("Kurds", "Druze", "Arabs", "Christians", "Islamists"):
+        for e in rec.entities:
+            if any(m.text == word for m in e.mentions):
+                assert e.geo is None, word
+    # the adjective gets the very point the country's own GPE entity gets
+    turkey = _place(rec, "Turkey")
+    assert (norps["Turkish"].geo.lat, norps["Turkish"].geo.lon) == (turkey.geo.lat, turkey.geo.lon)
+    # and a nationality word is never an event's location: locations are places only
+    by_id = {e.id: e for e in rec.entities}
+    for ev in rec.events:
+        if ev.location:
+            assert by_id[ev.location].type in ("GPE", "LOC", "FAC")
+
+
+def test_example_nationality_and_peoples(example_record):
+    rec = example_record
+    syrian = [e for e in rec.entities if e.type == "NORP" and any(m.text == "Syrian" for m in e.mentions)]
+    assert syrian and all(e.geo is not None and e.geo.country == "SY" and e.geo.precision == "country"
+                          for e in syrian)
+    for word in ("Alawites", "Kurds", "Druze"):
+        found = [e for e in rec.entities if any(m.text == word for m in e.mentions)]
+        assert found, word
+        assert all(e.geo is None for e in found), word
+    by_id = {e.id: e for e in rec.entities}
+    assert all(by_id[ev.location].type in ("GPE", "LOC", "FAC") for ev in rec.events if ev.location)
 
 
 def test_precision_follows_the_feature(index):
