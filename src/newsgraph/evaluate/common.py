@@ -26,16 +26,25 @@ def gold_files(path: Path) -> list[Path]:
 
 
 def read_gold(file: Path, limit: Optional[int] = None) -> Iterator[dict]:
-    """Records of one gold file, the first `limit` of them when a limit is given."""
+    """Records of one gold file, the first `limit` of them when a limit is given.
+
+    A line that is not a JSON object is a ValueError naming the file and line, so every
+    `eval` command reports bad gold the same way."""
     with open(file, encoding="utf-8") as fh:
         n = 0
-        for line in fh:
+        for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             if limit is not None and n >= limit:
                 return
             n += 1
-            yield json.loads(line)
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{file}:{number}: not JSONL gold ({exc})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{file}:{number}: not JSONL gold (a line is not a JSON object)")
+            yield record
 
 
 def prf(tp: int, n_pred: int, n_gold: int) -> dict:

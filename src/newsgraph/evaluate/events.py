@@ -224,13 +224,10 @@ def run_file(file: Path, limit: Optional[int] = None, model: Optional[str] = Non
     from ..pipeline import build_record
     from ..record import Document
 
-    try:
-        records = list(read_gold(file, limit))
-        for r in records:
-            if not isinstance(r.get("text"), str) or not isinstance(r.get("events"), list):
-                raise ValueError("a record lacks its text or its events list")
-    except ValueError as err:
-        raise ValueError(f"{file}: not events gold ({err})") from None
+    records = list(read_gold(file, limit))
+    for r in records:
+        if not isinstance(r.get("text"), str) or not isinstance(r.get("events"), list):
+            raise ValueError(f"{file}: not events gold (a record lacks its text or its events list)")
     dataset = _dataset(file, records)
     docs = nlp.parse_many((r["text"] for r in records), model=model)
     predicted = []
