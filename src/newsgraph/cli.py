@@ -174,6 +174,11 @@ PUBLISHED = typer.Option(None, "--published", callback=iso_date, metavar="YYYY-M
 MODEL = typer.Option(None, "--model", help="spaCy model name or folder "
                                           "(default: $NEWSGRAPH_MODEL or en_core_web_sm).")
 DB = typer.Option(DEFAULT_DB, "--db", help="SQLite database file.")
+
+
+def date_bound(flag: str, help: str):
+    """A --from/--to option: an ISO date, checked on parsing."""
+    return typer.Option(None, flag, callback=iso_date, metavar="YYYY-MM-DD", help=help)
 BATCH = typer.Option(32, "--batch-size", min=1, help="Articles parsed per nlp.pipe batch.")
 EVENTS_MODEL = typer.Option(None, "--events-model", metavar="MODEL",
                             help="Events classifier from `newsgraph train events`, used beside "
@@ -306,10 +311,8 @@ def search(
                                                                 "mention (any case)."),
     place: Optional[str] = typer.Option(None, "--place", help="A place name, or a country "
                                                               "(name or ISO code)."),
-    date_from: Optional[str] = typer.Option(None, "--from", callback=iso_date,
-                                            metavar="YYYY-MM-DD", help="Published on or after."),
-    date_to: Optional[str] = typer.Option(None, "--to", callback=iso_date,
-                                          metavar="YYYY-MM-DD", help="Published on or before."),
+    date_from: Optional[str] = date_bound("--from", "Published on or after."),
+    date_to: Optional[str] = date_bound("--to", "Published on or before."),
     limit: int = typer.Option(20, "--limit", "-n", min=1),
     raw: bool = typer.Option(False, "--raw", help="QUERY is FTS5 syntax (AND, OR, NEAR...)."),
     db: Path = DB,
@@ -400,10 +403,8 @@ def events(
                                                               "alias, mention or code (SYRGOV)."),
     place: Optional[str] = typer.Option(None, "--place", help="The event's place, its region, "
                                                               "or a country (name or ISO code)."),
-    date_from: Optional[str] = typer.Option(None, "--from", callback=iso_date,
-                                            metavar="YYYY-MM-DD", help="Happened on or after."),
-    date_to: Optional[str] = typer.Option(None, "--to", callback=iso_date,
-                                          metavar="YYYY-MM-DD", help="Happened on or before."),
+    date_from: Optional[str] = date_bound("--from", "Happened on or after."),
+    date_to: Optional[str] = date_bound("--to", "Happened on or before."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1),
     format: EventFormat = typer.Option(EventFormat.table, "--format", "-f",
                                        help="table or json (a list of events)."),
