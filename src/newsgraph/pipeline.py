@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
 from . import nlp as _nlp
+from .extract.context import assign_contexts
 from .extract.counts import find_counts
 from .extract.events import find_events
 from .extract.events_model import apply_events_model
@@ -54,6 +55,7 @@ def build_record(document: Document, doc=None) -> Record:
     rec.counts = find_counts(doc)
     rec.events = find_events(doc, rec)
     apply_events_model(doc, rec)   # learned layer: only with NEWSGRAPH_EVENTS_MODEL set
+    assign_contexts(doc, rec)      # PLOVER contexts of the events, rules and learned
     rec.details = write_details(rec, document)
     return rec
 

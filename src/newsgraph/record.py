@@ -136,6 +136,7 @@ class Event:
     part_of: Optional[str] = None         # id of the governing event in the sentence: this one
                                           # is its content (requested, threatened, condemned…)
                                           # or its purpose, cause, means or circumstance
+    context: list[str] = field(default_factory=list)      # PLOVER contexts (extract/context.py)
 
 
 @dataclass

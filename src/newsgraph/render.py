@@ -67,7 +67,8 @@ def event_rows(d: dict) -> list[list[str]]:
             status += f" ({ev['confidence']:.2f})"
         rows.append([ev["type"], _cell(ev.get("mode")), who, name(ev.get("location")),
                      _event_time(ev), counts, status, name(ev.get("attributed_to")),
-                     f"{ev['trigger']['text']} @{ev['trigger']['start']}"])
+                     f"{ev['trigger']['text']} @{ev['trigger']['start']}",
+                     ", ".join(ev.get("context") or [])])
     return rows
 
 
@@ -102,7 +103,7 @@ def record_rows(d: dict) -> list[tuple[str, list[str], list[list[str]]]]:
                    [[c["span"]["text"], _cell(c.get("value")), _approx(c), _cell(c.get("lower")),
                      _cell(c.get("what"))] for c in d.get("counts") or []]))
     tables.append(("Events", ["type", "mode", "source → target", "place", "time", "counts",
-                              "status", "attributed to", "trigger"], event_rows(d)))
+                              "status", "attributed to", "trigger", "context"], event_rows(d)))
     tables.append(("Details", ["entity", "background", "source", "licence"],
                    [[x.get("kb_id") or x["entity"], x["text"], _cell(x.get("source")),
                      _cell(x.get("licence"))] for x in d.get("details") or []]))

@@ -116,6 +116,9 @@ MIGRATIONS: list[tuple[int, str, bool]] = [
     ALTER TABLE counts ADD COLUMN effect TEXT;     -- what happened to them: kill, arrest, shelter…
     CREATE INDEX counts_effect ON counts(effect);
     """, True),
+    (5, """
+    ALTER TABLE events ADD COLUMN context TEXT NOT NULL DEFAULT '[]';  -- PLOVER contexts, JSON list
+    """, True),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 DERIVED_TABLES = ("entities", "entity_names", "mentions", "places", "dates", "counts",
@@ -231,7 +234,8 @@ def _event_rows(d: dict) -> tuple[list[tuple], list[tuple]]:
             view["fatalities"], ev.get("confidence"), ev.get("attributed_to"),
             view["attributed_to"], trig["start"], trig["end"], trig["text"],
             sent.get("start"), sent.get("end"), len(e.sentences()),
-            json.dumps(view, ensure_ascii=False)))
+            json.dumps(view, ensure_ascii=False),
+            json.dumps(view["context"], ensure_ascii=False)))
         for c in ev.get("counts") or []:
             s = c["span"]
             counts.append((d["id"], ev["id"], c.get("value"), int(bool(c.get("approx"))),
@@ -532,7 +536,7 @@ class Store:
 
     def events(self, type: Optional[str] = None, actor: Optional[str] = None,
                place: Optional[str] = None, date_from: Optional[str] = None,
-               date_to: Optional[str] = None) -> list[dict]:
+               date_to: Optional[str] = None, context: Optional[str] = None) -> list[dict]:
         """Stored events matching every filter, from the `events` table; a flat dict per
         event (`newsgraph.export.event_view`), in ingestion order.
 
@@ -543,8 +547,9 @@ class Store:
         - `place`: the event's place by name (same matching) or admin1 region, or a country
           (ISO code or name) its geocoded place lies in.
         - `date_from` / `date_to`: the event's time overlaps the range.
+        - `context`: one of the event's PLOVER contexts ("human_rights", any case).
         """
-        from .export import _iso, event_types
+        from .export import _iso, check_context, event_types
 
         where, params = [], []
         if type is not None:
@@ -576,6 +581,9 @@ class Store:
                             f"({','.join('?' * len(codes))}))")
                 params += codes
             where.append("(" + " OR ".join(alts) + ")")
+        if context:
+            where.append("EXISTS (SELECT 1 FROM json_each(ev.context) WHERE value = ?)")
+            params.append(check_context(context))
         if date_from:
             where.append("ev.date IS NOT NULL AND ev.date_end >= ?")
             params.append(_iso(date_from).isoformat())
