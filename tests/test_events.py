@@ -281,9 +281,10 @@ def test_blocking_by_protesters_is_protest_by_police_is_coerce():
     assert find(rec, "COERCE", "blocked").mode == "restrict"
 
 
-def test_failed_agreement_did_not_happen_and_ending_a_strike_is_a_concession():
+def test_failed_agreement_is_a_refusal_and_ending_a_strike_is_a_concession():
     rec = record_of("The two sides failed to reach an agreement.")
-    assert find(rec, "AGREE", "reach").status == "denied"
+    assert find(rec, "REJECT", "reach").status == "asserted"      # refusal, REJECT l.452
+    assert not [e for e in rec.events if e.type in ("AGREE", "SUPPORT") and e.status == "asserted"]
     rec = record_of("The union suspended the strike on Monday.")
     assert find(rec, "CONCEDE", "suspended").status == "asserted"
     assert not [e for e in rec.events if e.type == "PROTEST" and e.part_of is None]
@@ -354,3 +355,35 @@ def test_example_events_have_ids_sentences_and_confidence(example):
         ids = {x.id for x in example.entities}
         for ref in (e.source_actor, e.target_actor, e.location, e.attributed_to):
             assert ref is None or ref in ids
+
+
+def test_what_an_actor_will_not_do_is_a_refusal():
+    rec = record_of("France will not lift the ban on British beef.")
+    refusal = find(rec, "REJECT", "lift")
+    assert refusal.mode == "yield" and named(rec, refusal.source_actor) == "France"
+    assert not [e for e in rec.events if e.type == "CONCEDE"]
+    rec = record_of("The teachers said they will not end the strike until their pay is raised.")
+    assert find(rec, "REJECT", "end").status == "reported"
+
+
+def test_imposed_sanctions_are_coerce_and_withdrawn_peacekeepers_sanction():
+    rec = record_of("The European Union imposed sanctions on Russia on Monday.")
+    coerce = find(rec, "COERCE", "imposed")                 # CAMEO 163 in the 2021 table
+    assert coerce.mode == "restrict" and named(rec, coerce.target_actor) == "Russia"
+    rec = record_of("The United Nations withdrew its peacekeepers from Sinai.")
+    assert find(rec, "SANCTION", "withdrew").mode == "withdraw"   # SANCTION/withdraw l.565
+
+
+def test_announced_release_is_agree_and_sent_relief_is_aid():
+    rec = record_of("The rebels said they will release three hostages.")
+    assert find(rec, "AGREE", "release")                    # CAMEO 0353 intent to release
+    rec = record_of("China sent medical equipment and drugs to Nicaragua.")
+    aid = find(rec, "AID", "sent")
+    assert named(rec, aid.source_actor) == "China" and named(rec, aid.target_actor) == "Nicaragua"
+
+
+def test_circumstance_events_are_part_of_the_main_event():
+    rec = record_of("The United Nations suspended aid deliveries after a convoy was attacked.")
+    main = find(rec, "SANCTION", "suspended")
+    assert main.part_of is None
+    assert find(rec, "ASSAULT", "attacked").part_of == main.id

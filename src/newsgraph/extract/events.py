@@ -37,6 +37,17 @@ come from the dependency parse, not from word windows:
   ("suicide", "chlorine", "violent": `mode_refinements`); a request, refusal or threat takes
   the mode of what is asked for, refused or threatened (`content_modes`); a verb coded by
   the kind of actor ("protesters blocked the road" PROTEST, "police blocked" COERCE);
+* an event named only as a circumstance of the sentence's main news (in an adverbial,
+  relative or participial clause, a prepositional phrase, or inside a noun phrase: "suspended
+  aid after a convoy was attacked", "a statement released by the palace") is `part_of` the
+  sentence's main event when no trigger dominates it (`_main_line`);
+* a cooperative act the actor will not do or failed to do ("will not lift the ban", "failed to
+  reach agreement") is a refusal, REJECT (`refused_type`); an ending verb with no entry of
+  its own takes the code of what it ends ("ended the strike" CONCEDE, "ended mediation
+  efforts" SANCTION); giving or sending money or relief goods is AID (`material_transfers`);
+  words of the trigger's clause can move it to the type the manual names (`type_refinements`:
+  troops sent as peacekeepers are AID, peacekeepers withdrawn SANCTION, hacking COERCE cyber);
+  a speaker saying that another actor must do something demands it (REQUEST);
 * mentions of one occurrence (same type, compatible actors and time) merge into one event
   that keeps all its sentences.
 """
@@ -63,6 +74,10 @@ DEFAULT_TARGET_PREPS = ("against", "on", "upon", "at", "with", "to", "into", "to
 ACTOR_ENT_TYPES = ("GPE", "NORP", "ORG", "PERSON")
 QUOTES = '"“”«»'
 RELATIVE = ("who", "that", "which", "whom", "whose")
+# Relations that put a trigger in a circumstance or in the description of an argument rather
+# than in the sentence's main line of news (`_main_line`).
+SUBORDINATE_DEPS = ("advcl", "relcl", "acl", "prep", "npadvmod", "appos", "pobj", "pcomp",
+                    "compound", "amod", "poss", "nmod", "dep", "meta")
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,9 @@ def _entries(section: dict, types: dict, file: str) -> dict:
             raise ValueError(f"{HERE / file}: {key!r} has mode {mode!r}, not a mode of {t}")
         if not v.get("manual"):
             raise ValueError(f"{HERE / file}: {key!r} names no manual justification")
+        if any(isinstance(p, bool) for p in v.get("target_preps") or ()):
+            raise ValueError(f"{HERE / file}: {key!r} has an unquoted on/off in target_preps "
+                             "that YAML reads as a boolean; quote it")
         pop = v.get("by_population")
         if pop is not None:
             pop = _entries({key: pop}, types, file)[str(key).lower()]
@@ -140,8 +158,15 @@ def lexicon() -> Lexicon:
         else:
             nouns[key] = e
     cues_raw = _load("event_cues.yaml")
+    for k, v in cues_raw.items():
+        if isinstance(v, list) and any(isinstance(x, bool) for x in v):
+            raise ValueError(f"{HERE / 'event_cues.yaml'}: {k} has an unquoted on/off/yes/no "
+                             "that YAML reads as a boolean; quote it")
     cues = {k: (dict(v) if isinstance(v, dict) else frozenset(str(x).lower() for x in v))
             for k, v in cues_raw.items()}
+    cues["ending_cooperation"] = [dict(r) for r in cues_raw.get("ending_cooperation") or ()]
+    for n, rule in enumerate(cues["ending_cooperation"]):
+        rule["entry"] = _entries({f"ending {n}": rule["code"]}, types, "event_cues.yaml")[f"ending {n}"]
     ending = cues.get("ending_conflict") or {}
     if ending:
         cues["ending_conflict"] = dict(ending)
@@ -153,6 +178,17 @@ def lexicon() -> Lexicon:
         bad = [m for m in modes if m not in (types[t].get("modes") or {})]
         if bad:
             raise ValueError(f"{HERE / 'event_cues.yaml'}: {bad} are not modes of {t}")
+    transfers = cues_raw.get("material_transfers")
+    if transfers:
+        cues["material_transfers"] = {
+            "verbs": frozenset(transfers["verbs"]), "goods": frozenset(transfers["goods"]),
+            "entry": _entries({"material transfer": transfers["code"]}, types,
+                              "event_cues.yaml")["material transfer"]}
+    cues["type_refinements"] = [dict(r) for r in cues_raw.get("type_refinements") or ()]
+    for n, rule in enumerate(cues["type_refinements"]):
+        rule["entry"] = _entries({f"refinement {n}": {k: rule.get(k) for k in ("type", "mode", "manual")}},
+                                 types, "event_cues.yaml")[f"refinement {n}"]
+        rule["words"] = frozenset(str(w).lower() for w in rule["words"])
     for t, rules in (cues.get("mode_refinements") or {}).items():
         bad = [r["mode"] for r in rules if r["mode"] not in (types[t].get("modes") or {})]
         if bad or any(not r.get("manual") for r in rules):
@@ -527,6 +563,11 @@ def _triggers(sent, lex: Lexicon, actors: Actors, dated: set) -> list[Found]:
             continue
         if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ != "aux"):
             e, part = _verb_entry(tok, lex)
+            aid = _transfer_entry(tok, lex)  # "handed over 700 kg of medicine": aid, whatever
+            if aid is not None:              # the verb's own entry
+                e, part = aid, None
+            if e is None:
+                e = _ending_only_entry(tok, lex)
             if e is None or e.type is None:
                 continue
             if tok.lemma_.lower() in reporting and _child(tok, ("ccomp",)) is not None:
@@ -539,7 +580,9 @@ def _triggers(sent, lex: Lexicon, actors: Actors, dated: set) -> list[Found]:
             if r is None or r[0].type is None:
                 continue
             e, first, last = r
-            head = max((t for t in tok.doc[first.i:last.i + 1]), key=lambda t: t.i)
+            span = tok.doc[first.i:last.i + 1]     # its syntactic head: "state" of "state of
+            head = next((t for t in span if not first.i <= t.head.i <= last.i or t.head.i == t.i),
+                        span[-1])                  # siege", "strike" of "hunger strike"
             found.append(Found(e, head, first, last, True))
             used.update(range(first.i, last.i + 1))
     return found
@@ -875,6 +918,9 @@ def _governing_trigger(found: Found, by_token: dict) -> Optional[Found]:
     preposition for a noun ("condemned the attack", "called for talks"), its clausal
     complement for a verb ("agreed to resign", "threatened to attack")."""
     tok = found.token
+    # "provide a grant and a loan": a coordinated noun stands where its first conjunct does
+    while found.nominal and tok.dep_ == "conj" and tok.head.pos_ in ("NOUN", "PROPN"):
+        tok = tok.head
     if found.nominal and found.light is not None:
         tok = found.light                   # "requested a session": the light verb's place
         if found.light.i in by_token:
@@ -978,11 +1024,16 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
         if e.by_population is not None and any(_population(s, lex) for s in sources):
             e = e.by_population             # "protesters blocked the road": PROTEST obstruct
         targets = list({(t.id if t else None): t for t in targets}.values())
-        status, who, _ = _status(found, sent, actors, lex)
+        status, who, cue = _status(found, sent, actors, lex)
         if gov is not None and status in FACTUAL and gov.entry.type in lex.cues["topic_status"]:
             status = lex.cues["topic_status"][gov.entry.type]
+        refused = lex.types[e.type].get("refused_type")
+        if refused and status == "denied" and _negating_cue(cue, lex):
+            e = _refusal_entry(e, refused, lex)     # "will not lift the ban": a refusal
+            status = "reported" if who is not None else "asserted"
         parent = made.get(gov.token.i) if gov is not None else None
         clause = _clause_tokens(found)
+        e = _refined_entry(e, clause, sent, lex)
         mode = e.mode
         if e.type == "ASSAULT" and mode is None:
             mode = _assault_mode(found, clause, sent, lex)
@@ -1008,6 +1059,8 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
                     counts=list(counts), status=status, attributed_to=who,
                     confidence=_confidence(found, s, t, status), sentences=[sspan]))
                 made.setdefault(found.token.i, events[-1])
+                if found.light is not None:     # "launched an investigation after…": the
+                    made.setdefault(found.light.i, events[-1])  # light verb stands for it
                 if parent is not None:
                     parents[id(events[-1])] = parent
         own.append((found, events[first_event:]))
@@ -1021,19 +1074,102 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
                     id="", type="REQUEST", mode=None, trigger=mspan, sentence=sspan,
                     source_actor=who, target_actor=subj.id if subj else None, time=time,
                     status="reported", attributed_to=who, confidence=0.6, sentences=[sspan]))
+    obligations = _reported_obligations(sent, by_token, actors, rec, lex)
+    events.extend(obligations)
     for found, mine in own:
         for ev in mine:
             if ev.mode is None and ev.type in lex.cues["content_modes"]:
                 contents = [c.type for c in events if parents.get(id(c)) is ev]
                 ev.mode = _content_mode(found, ev.type, contents, lex)
+    main = next((ev for found, mine in own if _main_line(found) for ev in mine
+                 if ev.status in FACTUAL), None) or next(iter(obligations), None)
     for found, mine in own:
         parent = None
         for ev in mine:
             if id(ev) not in parents:
                 parent = parent or _dominating_event(found, made, lex)
+                if parent is None and main is not None and not _main_line(found):
+                    parent = main           # a circumstance of the sentence's main event
                 if parent is not None and not _reaches(parent, mine, parents):
                     parents[id(ev)] = parent
     return events
+
+
+def _main_line(found: Found) -> bool:
+    """Whether the trigger reports the sentence's own news: it reaches the root through
+    clauses, coordination and the arguments of verbs only.  An event named in an adverbial,
+    relative or participial clause, in a prepositional phrase, or inside a noun phrase
+    ("after a convoy was attacked", "an official statement released by the palace", "on a
+    visit to Zimbabwe", "arrested for kidnapping") is a circumstance or a description of an
+    argument, which sentence-coded gold does not code."""
+    child = found.light if found.light is not None else found.token
+    for _ in range(20):
+        head = child.head
+        if head.i == child.i:
+            return True
+        if child.dep_ in SUBORDINATE_DEPS or (head.pos_ in ("NOUN", "PROPN", "PRON", "NUM")
+                                              and child.dep_ != "conj"):
+            return False
+        child = head
+    return False
+
+
+def _reported_obligations(sent, by_token: dict, actors: Actors, rec: Record, lex: Lexicon) -> list:
+    """A speaker saying that another actor must or should do something demands it ("the Red
+    Cross said US forces must ensure security"): REQUEST l.390 "all requests, demands", from the
+    speaker to the obliged actor, also when the obliged act is no event of its own."""
+    out = []
+    for tok in sent:
+        if tok.i in by_token or tok.pos_ not in ("VERB", "AUX") or tok.dep_ != "ccomp":
+            continue
+        if tok.head.lemma_.lower() not in lex.cues["reporting_verbs"]:
+            continue
+        modal = next((c for c in tok.children if c.dep_ == "aux"
+                      and c.lower_ in lex.cues["obligation_modals"]), None)
+        if modal is None:
+            continue
+        who = _speaker(tok.head, actors, lex)
+        subj_tok = _subject(tok)
+        subj = _actor(subj_tok, actors, lex) if subj_tok is not None else None
+        if who is None or subj is None or subj.id == who.id:
+            continue
+        sspan = _sentence_span(rec.text, sent)
+        words = lex.cues["content_modes"]["REQUEST"]["words"]
+        mode = next((m for t in tok.subtree for m, lemmas in words.items()
+                     if t.lemma_.lower() in lemmas), None)   # what is demanded
+        out.append(Event(
+            id="", type="REQUEST", mode=mode, trigger=Span.of(rec.text, modal.idx, modal.idx + len(modal.text)),
+            sentence=sspan, source_actor=who.id, target_actor=subj.id, status="reported",
+            attributed_to=who.id, confidence=0.6, sentences=[sspan]))
+    return out
+
+
+def _refined_entry(entry: Entry, clause: set, sent, lex: Lexicon) -> Entry:
+    """Another type when the trigger's clause names what the manual codes apart: troops sent
+    as peacekeepers or for relief are AID, peacekeepers or observers withdrawn are SANCTION
+    (event_cues.yaml `type_refinements`)."""
+    for rule in lex.cues.get("type_refinements") or ():
+        if rule["from"] != entry.type or (rule.get("modes") and entry.mode not in rule["modes"]):
+            continue
+        words = rule["words"]
+        if any(t.lemma_.lower() in words or t.lower_ in words for t in sent if t.i in clause):
+            return rule["entry"]
+    return entry
+
+
+def _negating_cue(cue, lex: Lexicon) -> bool:
+    """Whether a denial comes from the text's own negation ("will not", "no", "failed to"),
+    not from someone denying that the act happened ("denied attacking")."""
+    return cue is not None and (cue.dep_ == "neg" or cue.lower_ == "no"
+                                or cue.lemma_.lower() in lex.cues["failure_verbs"])
+
+
+def _refusal_entry(entry: Entry, refused: str, lex: Lexicon) -> Entry:
+    """The REJECT code of a cooperative act its actor will not do, with the mode of what is
+    refused (event_types.yaml `refused_type`, event_cues.yaml `content_modes`)."""
+    mode = (lex.cues["content_modes"].get(refused) or {}).get("by_type", {}).get(entry.type)
+    return Entry(entry.key, refused, mode, f"REJECT l.452 refusal of {entry.type} ({entry.manual})",
+                 entry.target_preps)
 
 
 def _ending_entry(found: Found, by_token: dict, lex: Lexicon) -> Optional[Entry]:
@@ -1046,6 +1182,41 @@ def _ending_entry(found: Found, by_token: dict, lex: Lexicon) -> Optional[Entry]
     for c in found.token.children:
         obj = by_token.get(c.i) if c.dep_ in OBJ else None
         if obj is not None and obj.nominal and obj.entry.type in rule["types"]:
+            return rule["entry"]
+    return None
+
+
+def _ending_only_entry(tok, lex: Lexicon) -> Optional[Entry]:
+    """An ending verb that is no trigger of its own ("ended the strike", "scrapped the
+    curfew", "ended mediation efforts") whose object names a restriction, protest or sanction
+    (the ending is a concession, event_cues.yaml `ending_conflict`) or talks, aid or
+    cooperation (the ending reduces relations, `ending_cooperation`)."""
+    if tok.lemma_.lower() not in lex.cues["ending_verbs"]:
+        return None
+    obj = _child(tok, OBJ)
+    if obj is None or obj.pos_ != "NOUN":
+        return None
+    r = _noun_entry(obj, lex)
+    if r is None:
+        return None
+    for rule in [lex.cues.get("ending_conflict") or {}, *lex.cues["ending_cooperation"]]:
+        if r[0].type in rule.get("types", ()):
+            return rule["entry"]
+    return None
+
+
+def _transfer_entry(tok, lex: Lexicon) -> Optional[Entry]:
+    """A verb of giving or sending whose object is money or relief goods ("gave $2 million to
+    Nigeria", "sent medical equipment"): material aid (event_cues.yaml `material_transfers`)."""
+    rule = lex.cues.get("material_transfers")
+    if not rule or tok.lemma_.lower() not in rule["verbs"]:
+        return None
+    obj = _child(tok, OBJ)
+    if obj is None:
+        return None
+    goods = rule["goods"]
+    for t in list(obj.subtree)[:12]:
+        if t.ent_type_ == "MONEY" or t.lemma_.lower() in goods:
             return rule["entry"]
     return None
 
