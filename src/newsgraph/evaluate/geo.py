@@ -210,6 +210,7 @@ def evaluate(gold: Path, limit: Optional[int] = None, model: Optional[str] = Non
                         "the overlap match; acc_at_161/mean/median/auc over every gold toponym "
                         "with coordinates (miss = 20039 km), matched_* over the matched ones "
                         "(a match without a point = 20039 km)",
+            "kb_store": gazetteer.imported_store(),     # GeoNames places merged, if any
             "seconds": round(time.monotonic() - started, 1)}
 
 

