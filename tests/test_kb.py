@@ -109,3 +109,20 @@ def test_a_broken_file_gives_a_one_line_error(tmp_path):
     with pytest.raises(kb.KBError) as err:
         read_entry_file(bad)
     assert str(bad) in str(err.value) and "\n" not in str(err.value)
+
+
+def test_capitals_places_and_clubs_are_entries():
+    capitals = [e for e in curated_entries() if e["source"] == "curated:places.yaml"
+                and e["description"].startswith("Capital of")]
+    assert len({e["country"] for e in capitals}) >= 180          # one per state, nearly all
+    assert kb.lookup("Brussels", types=["GPE"])[0].id == "Brussels"
+    assert kb.lookup("Washington D.C.")[0].id == "Washington, D.C."
+    assert kb.lookup("Chechnya")[0].type == "GPE"
+    assert kb.get("Soviet Union")["dissolved"] == "1991-12-26"
+    orioles = kb.lookup("Orioles")[0]
+    assert orioles.id == "Baltimore Orioles" and kb.get(orioles.id)["sport"] == "baseball"
+
+
+def test_former_leaders_hold_office_at_their_dates():
+    assert [c.id for c in kb.office_holder("president", "US", "1975-06-01")] == ["Gerald Ford"]
+    assert [c.id for c in kb.office_holder("British prime minister", date="1985-01-01")] == ["Margaret Thatcher"]

@@ -138,7 +138,7 @@ def dump_state(path):
     state = {}
     for table, order in (("entries", "id, origin"), ("relations", "qid"), ("qid_iso", "qid"),
                          ("positions", "qid"), ("places", "geonameid"), ("place_names", "key, geonameid"),
-                         ("leads", "title")):
+                         ("leads", "title"), ("terms", "entry, origin, position")):
         state[table] = con.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
     state["names"] = con.execute("SELECT key, entry, origin, kind FROM names ORDER BY 1, 2, 3").fetchall()
     state["fts"] = con.execute("SELECT n.entry FROM names_fts f JOIN names n ON n.id = f.rowid "
@@ -378,3 +378,101 @@ def test_cli_imports_looks_up_and_reports(tmp_path, kb_path):
     assert result.exit_code != 0 and "not a KB store" in result.stderr
     result = runner.invoke(kb_app, ["lookup", "x", "--date", "10/03/2025"])
     assert result.exit_code == 2
+
+
+# --- offices held, from a dump ---------------------------------------------------------------
+
+def office_entities():
+    """A prime minister of Syria (the real country item, Q858) in years the embedded KB has no
+    prime minister for, and a successor whose term has no end yet."""
+    office = entity("Q900010", "Prime Minister of Syria", {
+        "P31": [item_claim("P31", "Q4164871")], "P1001": [item_claim("P1001", "Q858")]}, wikis=1)
+    first = entity("Q900011", "Halvar Memnek", {
+        "P31": [item_claim("P31", "Q5")], "P27": [item_claim("P27", "Q858")],
+        "P39": [item_claim("P39", "Q900010", qualifiers={
+            **time_qualifier("P580", "+1993-03-01T00:00:00Z"),
+            **time_qualifier("P582", "+1997-02-28T00:00:00Z")})],
+    }, description="Syrian politician", enwiki="Halvar Memnek")
+    second = entity("Q900012", "Oresta Vindalen", {
+        "P31": [item_claim("P31", "Q5")], "P27": [item_claim("P27", "Q858")],
+        "P39": [item_claim("P39", "Q900010", qualifiers=time_qualifier("P580", "+1997-03-01T00:00:00Z"))],
+    }, description="Syrian politician", enwiki="Oresta Vindalen")
+    return [first, second, office]        # the position item after its holders, as dumps may
+
+
+def test_imported_positions_held_answer_office_holder(tmp_path, kb_path):
+    assert kb.office_holder("Syrian prime minister", date="1995-06-01") == []
+    dump = write_wikidata(tmp_path / "offices.json.gz", office_entities(), gzip.open)
+    assert import_wikidata(dump, min_sitelinks=5, kb_path=kb_path)["kept"] == 2
+    assert [c.id for c in kb.office_holder("Syrian prime minister", date="1995-06-01")] == ["Halvar Memnek"]
+    assert [c.id for c in kb.office_holder("prime minister", "SY", "1998-01-01")] == ["Oresta Vindalen"]
+    assert kb.office_holder("prime minister of Syria", date="1992-01-01") == []
+    # The embedded KB's own holders still answer where it has them.
+    assert [c.id for c in kb.office_holder("president of Syria", date="1995-06-01")] == ["Hafez al-Assad"]
+    # A role phrase as a name finds the holder at the date.
+    found = kb.lookup("Syrian prime minister", date="1995-06-01")
+    assert found[0].id == "Halvar Memnek" and found[0].match == "role"
+
+
+def test_actor_list_terms_answer_office_holder(tmp_path, kb_path):
+    path = tmp_path / "my_actors.yaml"
+    path.write_text("entries:\n- {title: Corin Vask, type: PERSON, sector: GOV, country: SY,\n"
+                    "   description: Syrian prime minister in a monitor's list,\n"
+                    "   in_office: [prime minister 1988-01-01/1990-12-31]}\n", encoding="utf-8")
+    import_actors(path, kb_path=kb_path)
+    assert [c.id for c in kb.office_holder("Syrian prime minister", date="1989-05-05")] == ["Corin Vask"]
+
+
+def test_linking_names_the_imported_office_holder(tmp_path, kb_path):
+    from newsgraph import analyze
+    from newsgraph.record import Document
+    dump = write_wikidata(tmp_path / "offices.json.gz", office_entities(), gzip.open)
+    import_wikidata(dump, min_sitelinks=5, kb_path=kb_path)
+    text = "The Syrian prime minister opened a new hospital in Homs on Sunday."
+    rec = analyze(Document(text=text, published="1995-06-01", language="en"))
+    holder = [e for e in rec.entities if e.kb_id == "Halvar Memnek"]
+    assert holder and [m.text for m in holder[0].mentions] == ["Syrian prime minister"]
+    assert text[holder[0].mentions[0].start:holder[0].mentions[0].end] == "Syrian prime minister"
+
+
+def test_store_from_before_terms_gets_them_when_reopened(tmp_path, kb_path):
+    dump = write_wikidata(tmp_path / "offices.json.gz", office_entities(), gzip.open)
+    import_wikidata(dump, min_sitelinks=5, kb_path=kb_path)
+    con = sqlite3.connect(kb_path)
+    con.execute("DROP TABLE terms")
+    con.execute("DELETE FROM meta WHERE k = 'terms'")
+    con.commit()
+    con.close()
+    store.connect(kb_path).close()
+    assert [c.id for c in kb.office_holder("Syrian prime minister", date="1995-06-01")] == ["Halvar Memnek"]
+
+
+def write_cirrus(path, pages):
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        for number, doc in enumerate(pages):
+            f.write(json.dumps({"index": {"_type": "page", "_id": str(number)}}) + "\n"
+                    + json.dumps(doc) + "\n")
+    return path
+
+
+def test_cirrus_redirects_become_aliases_and_map_gold_titles(tmp_path, kb_path):
+    from newsgraph.evaluate.linking import gold_kb_id
+    assert kb.get("Zyria Testland") is None and kb.lookup("Zyria Testland") == []
+    pages = [{"title": "Syria", "namespace": 0, "opening_text": "Syria is a test country.",
+              "redirect": [{"namespace": 0, "title": "Zyria Testland"},
+                           {"namespace": 1, "title": "Talk redirect to Syria"}]},
+             {"title": "Qorvel Basin", "namespace": 0, "opening_text": "",     # redirects only
+              "redirect": [{"namespace": 0, "title": "Qorvel Depression"}]}]
+    cirrus = write_cirrus(tmp_path / "enwiki-20250603-cirrussearch-content.json.gz", pages)
+    assert import_wikipedia(cirrus, kb_path=kb_path)["kept"] == 2
+    assert kb.get("Zyria Testland")["title"] == "Syria"           # kb.get follows the redirect
+    assert kb.lookup("Zyria Testland")[0].id == "Syria"            # and lookups find it by name
+    assert kb.lookup("Talk redirect to Syria") == []               # other namespaces are not names
+    assert gold_kb_id({"wikipedia": "Zyria_Testland", "wikidata": None}) == "Syria"
+    assert kb.get("Qorvel Depression") is None                     # no lead, no entry: nothing to get
+    assert import_wikipedia(cirrus, kb_path=kb_path, restart=True)["unchanged"] == 2
+    # A newer dump whose page lost a redirect drops that alias.
+    pages[0]["redirect"] = [{"namespace": 0, "title": "Zyria Newland"}]
+    newer = write_cirrus(tmp_path / "enwiki-20250703-cirrussearch-content.json.gz", pages)
+    assert import_wikipedia(newer, kb_path=kb_path)["updated"] == 1
+    assert kb.lookup("Zyria Testland") == [] and kb.lookup("Zyria Newland")[0].id == "Syria"

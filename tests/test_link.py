@@ -100,3 +100,64 @@ def test_an_imported_actor_list_extends_what_links(tmp_path, monkeypatch):
     person = entity_with(analyse(text, "2025-03-10"), "Salma Rukan")
     assert person.kb_id == "Salma Rukan"
     assert person.sector == "CVL" and person.country == "SY"
+
+
+def test_capitals_regions_and_their_adjectives_link_to_places():
+    rec = analyse("Chechen rebels attacked Russian positions near Grozny on Tuesday, officials in "
+                  "London and Brussels said.", "1996-08-22")
+    chechen = entity_with(rec, "Chechen")
+    assert chechen.kb_id == "Chechnya" and chechen.type == "NORP"    # a people, linked to its region
+    assert entity_with(rec, "Grozny").kb_id == "Grozny"
+    assert entity_with(rec, "London").kb_id == "London"
+    assert entity_with(rec, "Brussels").kb_id == "Brussels"
+    assert_spans_match(rec)
+
+
+def test_party_members_typed_as_a_group_link_to_the_party():
+    rec = analyse("Democrats in the Senate blocked the bill, and Republicans said they would try "
+                  "again.", "2007-01-10")
+    assert entity_with(rec, "Democrats").kb_id == "Democratic Party (United States)"
+    assert entity_with(rec, "Republicans").kb_id == "Republican Party (United States)"
+
+
+def test_a_sports_report_names_clubs_by_their_home_place():
+    text = ("BASEBALL - ORIOLES WIN\nBALTIMORE 1996-08-29\n"
+            "Cal Ripken homered in the seventh inning as Baltimore beat Seattle on Thursday. "
+            "The Orioles pitcher allowed two runs in seven innings before the team left "
+            "for a series in Texas.")
+    rec = analyse(text, "1996-08-29")
+    club = entity_with(rec, "Orioles")
+    assert club.kb_id == "Baltimore Orioles" and club.type == "ORG"
+    assert any(m.text == "Baltimore" for m in club.mentions)
+    dateline = entity_with(rec, "BALTIMORE")                  # the dateline stays the city
+    assert dateline.kb_id != "Baltimore Orioles"
+    assert entity_with(rec, "Seattle").kb_id == "Seattle Mariners"
+    assert entity_with(rec, "Texas").kb_id != "Texas Rangers (baseball)"    # "in Texas": a place
+    assert_spans_match(rec)
+    # The same place names outside a sports report are places.
+    rec = analyse("Officials in Baltimore and Seattle said the storm closed schools.", "1996-08-29")
+    assert entity_with(rec, "Baltimore").kb_id == "Baltimore"
+    assert entity_with(rec, "Seattle").kb_id == "Seattle"
+
+
+def test_a_country_word_and_forces_name_that_states_armed_forces():
+    from newsgraph.record import Entity, Span
+    from newsgraph.resolve.link import _candidates
+    text = "Iraqi forces and US troops entered the town."
+    for start, end, title in [(0, 12, "Iraqi Armed Forces"), (17, 26, "United States Armed Forces")]:
+        ent = Entity(id="e1", name=text[start:end], type="ORG", mentions=[Span.of(text, start, end)])
+        pool = _candidates(ent, "2007-01-02")
+        assert max(pool.values(), key=lambda x: x[0])[1].id == title
+
+
+def test_a_one_word_name_in_a_place_role_links_to_the_place_whatever_its_model_type():
+    from newsgraph.record import Entity, Span
+    from newsgraph.resolve.link import _candidates, _placed
+    text = "Shelling went on in Grozny, and Grozny said nothing."
+    first, second = text.find("Grozny"), text.rfind("Grozny")
+    placed = Entity(id="e1", name="Grozny", type="PERSON", mentions=[Span.of(text, first, first + 6)])
+    assert _placed(placed, text)
+    assert "Grozny" in _candidates(placed, "1996-08-10", placed=True)
+    subject = Entity(id="e2", name="Grozny", type="PERSON", mentions=[Span.of(text, second, second + 6)])
+    assert not _placed(subject, text)
+    assert _candidates(subject, "1996-08-10") == {}      # a person called Grozny is not the city

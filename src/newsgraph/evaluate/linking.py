@@ -8,9 +8,10 @@ task are scored; NER-only files are listed under `skipped`.
 Identifiers. A gold link is a Wikipedia title (underscores become spaces, first letter upper)
 and/or a Wikidata QID. A prediction is correct when its KB id (an English Wikipedia title)
 equals the gold title, or when both sides have a QID and they are equal, or when the gold id
-maps to the same KB entry through the KB: its QID, its title, or a KB alias that belongs
-to exactly one entry — the KB's aliases stand in for Wikipedia's redirect table
-("Burma" -> Myanmar). No other redirects are resolved, so old titles count as misses.
+maps to the same KB entry through the KB: its QID, its title, a redirect from an imported
+CirrusSearch dump (`kb import wikipedia`: the store's redirect table), or a KB alias that
+belongs to exactly one entry — without a dump, the KB's aliases stand in for Wikipedia's
+redirect table ("Burma" -> Myanmar). Other old titles count as misses.
 
 Figures (GERBIL's InKB measures; InKB = gold mentions with a link):
 - `accuracy`: for each InKB gold mention, the entity whose mention has exactly that span; a
@@ -63,8 +64,9 @@ def gold_kb_id(mention: dict) -> Optional[str]:
     title = title_key(mention.get("wikipedia"))
     if not title or title.startswith("De:"):
         return None
-    if kb.get(title):
-        return title
+    entry = kb.get(title)         # follows an imported redirect table
+    if entry:
+        return entry["title"]
     owners = {i for i, kind in kb.load().names.get(normalise(title), []) if kind == "alias"}
     return owners.pop() if len(owners) == 1 else None
 

@@ -199,7 +199,8 @@ def import_wikipedia(path: Path = typer.Argument(..., help="enwiki-*-abstract.xm
                                                           "enwiki-*-cirrussearch-content.json.gz."),
                      kb: Optional[Path] = KB_PATH, restart: bool = RESTART,
                      as_json: bool = JSON_OUT) -> None:
-    """Lead paragraphs of Wikipedia articles (CC BY-SA 4.0), for the Details section."""
+    """Lead paragraphs of Wikipedia articles (CC BY-SA 4.0), for the Details section; from a
+    CirrusSearch dump also each page's redirect titles, as its aliases."""
     from newsgraph.kb.wikipedia import import_wikipedia as run
     _report("wikipedia", path, run(path, kb, restart=restart, show_progress=True), as_json)
 

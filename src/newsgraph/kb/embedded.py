@@ -54,6 +54,7 @@ class KB:
     demonyms: dict[str, str] = field(default_factory=dict)     # normalised demonym -> ISO alpha-2
     country_names: dict[str, str] = field(default_factory=dict)  # normalised name -> ISO alpha-2
     case_sensitive: set[tuple[str, str]] = field(default_factory=set)  # (key, id) of short all-caps aliases
+    demonym_titles: dict[str, str] = field(default_factory=dict)  # "chechen" -> Chechnya (not states)
 
 
 class KBError(ValueError):
@@ -168,8 +169,9 @@ def _enrich_state(kb: KB, entry: dict) -> None:
         kb.country_names.setdefault(normalise(name), code)
         _add_name(kb, name, entry["title"], "alias" if name != entry["title"] else "title")
     entry.setdefault("sources", []).append("countries")
-    for demonym in [facts.get("demonym"), *entry.get("demonyms", [])]:
-        if demonym:
+    given = (facts.get("demonym") or "").split(",")   # countryinfo: "Bosnian,Herzegovinian"
+    for demonym in [*given, *entry.get("demonyms", [])]:
+        if demonym.strip():
             kb.demonyms.setdefault(normalise(demonym), code)
 
 
@@ -209,6 +211,8 @@ def load() -> KB:
             _add_name(kb, stripped, entry["title"], "title")
         for name in entry.get("names", []):
             _add_name(kb, name, entry["title"], "alias")
+        for demonym in entry.get("demonyms", []) or []:
+            kb.demonym_titles.setdefault(normalise(demonym), entry["title"])
         if entry["type"] == "PERSON":
             surname = _surname(entry["title"])
             if surname:
@@ -298,7 +302,9 @@ def lookup(name: str, date=None, types: Optional[Iterable[str]] = None,
     def offer(entry: dict, base: float, match: str) -> None:
         if not _type_ok(entry, wanted):
             return
-        score = base + _date_adjustment(entry, day) + 0.06 * SOURCE_RANK[entry["sources"][0]]
+        origin = entry["sources"][0]
+        rank = SOURCE_RANK.get(origin, imported.ORIGIN_RANK.get(origin, 0))
+        score = base + _date_adjustment(entry, day) + 0.06 * rank
         if country and entry.get("country") == country:
             score += 0.05
         previous = found.get(entry["title"])
@@ -310,8 +316,11 @@ def lookup(name: str, date=None, types: Optional[Iterable[str]] = None,
         hits = [(i, k) for i, k in hits if (key, i) not in kb.case_sensitive]
     for entry_id, kind in hits:
         offer(kb.entries[entry_id], BASE_SCORE[kind], kind)
-    for holder in office_holder(name, date=day) if not found else []:
-        offer(kb.entries[holder.id], 0.9, "role")
+    if not found:
+        offices, role_country = _parse_role(name)
+        if offices and role_country:
+            for entry in _holder_entries(offices, role_country, day or _date.today().isoformat()):
+                offer(entry, 0.9, "role")
     if not found and len(key) >= 5:
         from rapidfuzz import fuzz, process
         for other, similarity, _ in process.extract(key, kb.names.keys(), scorer=fuzz.ratio,
@@ -324,10 +333,16 @@ def lookup(name: str, date=None, types: Optional[Iterable[str]] = None,
 
 
 def get(entry_id: str) -> Optional[dict]:
-    """The entry with this Wikipedia title (or Wikidata id), or None."""
+    """The entry with this Wikipedia title (or Wikidata id, or a title that redirects to it
+    after a CirrusSearch import), or None."""
     kb = load()
     title = entry_id if entry_id in kb.entries else kb.by_qid.get(entry_id)
-    return imported.overlay(title or entry_id, kb.entries.get(title) if title else None)
+    found = imported.overlay(title or entry_id, kb.entries.get(title) if title else None)
+    if found is None and title is None:     # a redirect title, after a CirrusSearch import
+        target = imported.redirect(entry_id)
+        if target and target != entry_id:
+            return imported.overlay(target, kb.entries.get(target))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -361,20 +376,33 @@ def office_holder(office: str, country: Optional[str] = None, date=None) -> list
     `office` is a canonical office ("president") or a role phrase ("Syrian president",
     "prime minister of Israel"), in which case the country may come from the phrase.
     """
-    kb = load()
     day = _to_iso(date) or _date.today().isoformat()
     offices, parsed_country = _parse_role(office)
     country = country or parsed_country
     if not offices or not country:
         return []
+    return [_candidate(entry, 1.0, "role") for entry in _holder_entries(offices, country, day)]
+
+
+def _holder_entries(offices: set[str], country: str, day: str) -> list[dict]:
+    """Entries whose terms cover the day, latest start first: the embedded KB's, then those
+    an import adds (Wikidata positions held, actor lists), each id once."""
+    kb = load()
     holders = []
     for entry in kb.entries.values():
         for term in entry.get("in_office", []) or []:
             if term["office"] in offices and term.get("country") == country \
                     and _within(day, term["from"], term.get("to")):
                 holders.append((term["from"], entry))
+                break
+    seen = {entry["title"] for _, entry in holders}
+    for start, entry in imported.office_terms(offices, country, day):
+        if entry["title"] in seen:
+            continue
+        seen.add(entry["title"])
+        holders.append((start, entry))
     holders.sort(key=lambda h: h[0], reverse=True)
-    return [_candidate(entry, 1.0, "role") for _, entry in holders]
+    return [entry for _, entry in holders]
 
 
 def stats() -> dict:

@@ -22,7 +22,7 @@ RELATIONS = ("leader_of", "member_of", "part_of", "successor_of", "backed_by", "
 DATE_FIELDS = ("founded", "dissolved", "born", "died")
 KNOWN_KEYS = set(REQUIRED) | set(RELATIONS) | set(DATE_FIELDS) | {
     "wikidata", "names", "country", "in_office", "designations", "region", "owner",
-    "notes", "countries", "demonyms", "source",
+    "notes", "countries", "demonyms", "source", "sport",
 }
 # Codes that are not ISO 3166-1 but are used for states the standard leaves out.
 EXTRA_COUNTRY_CODES = {"XK"}  # Kosovo (user-assigned code used by the EU and many registries)
@@ -77,6 +77,8 @@ def check_entry(entry: Any) -> list[str]:
         errors.append(f"unknown sector {entry['sector']}")
     if "wikidata" in entry and not (isinstance(entry["wikidata"], str) and _QID.match(entry["wikidata"])):
         errors.append(f"bad wikidata id {entry['wikidata']!r}")
+    if "sport" in entry and entry["sport"] not in vocab.get("sports", []):
+        errors.append(f"unknown sport {entry['sport']!r}")
     if "country" in entry and not valid_country(entry["country"]):
         errors.append(f"bad country code {entry['country']!r}")
     for code in entry.get("countries", []) or []:

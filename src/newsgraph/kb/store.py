@@ -8,8 +8,13 @@ entries: `embedded.lookup`, `get` and `stats` pass their results through `with_i
 Tables: `entries` (one row per entry id and origin: a user's actor list, Wikidata), `names`
 (normalised names, with an FTS5 index for token matches: "Jolani" finds "Abu Mohammad
 al-Jolani"), `relations` and `positions` (Wikidata ids, resolved to titles when read),
-`qid_iso` (country items to ISO codes), `places` and `place_names` (GeoNames), `leads`
-(Wikipedia lead paragraphs) and `checkpoints` (how far each import got, so a re-run resumes).
+`qid_iso` (country items to ISO codes), `terms` (offices held with their dates: a Wikidata
+position id, or a canonical office and country from an actor list, so that `office_holder`
+finds imported holders without reading every entry), `places` and `place_names` (GeoNames),
+`leads` (Wikipedia lead paragraphs), `redirects` (Wikipedia titles that redirect to a page,
+also stored as the page's names) and `checkpoints` (how far each import got, so a re-run
+resumes). A store written before `terms` existed gets it filled from its entries when it is
+next opened for writing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import math
 import os
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -25,7 +31,7 @@ ENV_PATH = "NEWSGRAPH_KB"
 SCHEMA_VERSION = "1"
 # Origins, strongest first: a user's own actor list overrides Wikidata, which overrides the
 # embedded KB. The rank is added to a candidate's score as the embedded KB does (curated = 2).
-ORIGIN_RANK = {"actors": 4, "wikidata": 2}
+ORIGIN_RANK = {"actors": 4, "wikidata": 2, "wikipedia": 0}
 NAME_SCORE = {"title": 1.0, "label": 1.0, "alias": 0.9, "surname": 0.7, "token": 0.65}
 RELATION_KEYS = ("leader_of", "led_by", "member_of", "part_of", "successor_of", "backed_by")
 
@@ -54,6 +60,13 @@ CREATE TABLE IF NOT EXISTS relations (
 CREATE INDEX IF NOT EXISTS relations_target ON relations(target, relation);
 CREATE TABLE IF NOT EXISTS qid_iso (qid TEXT PRIMARY KEY, iso TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS positions (qid TEXT PRIMARY KEY, label TEXT, jurisdiction TEXT);
+CREATE INDEX IF NOT EXISTS positions_jurisdiction ON positions(jurisdiction);
+CREATE TABLE IF NOT EXISTS terms (
+    entry TEXT NOT NULL, origin TEXT NOT NULL, position TEXT, office TEXT, country TEXT,
+    start_date TEXT, end_date TEXT);
+CREATE INDEX IF NOT EXISTS terms_entry ON terms(entry, origin);
+CREATE INDEX IF NOT EXISTS terms_position ON terms(position);
+CREATE INDEX IF NOT EXISTS terms_office ON terms(office, country);
 CREATE TABLE IF NOT EXISTS places (
     geonameid INTEGER PRIMARY KEY, name TEXT NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
     fclass TEXT, fcode TEXT, country TEXT, admin1 TEXT, population INTEGER NOT NULL DEFAULT 0,
@@ -62,6 +75,8 @@ CREATE TABLE IF NOT EXISTS place_names (
     key TEXT NOT NULL, geonameid INTEGER NOT NULL, kind INTEGER NOT NULL,
     PRIMARY KEY (key, geonameid)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS place_names_id ON place_names(geonameid);
+CREATE TABLE IF NOT EXISTS redirects (title TEXT PRIMARY KEY, target TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS redirects_target ON redirects(target);
 CREATE TABLE IF NOT EXISTS leads (
     title TEXT PRIMARY KEY, text TEXT NOT NULL, source TEXT NOT NULL, licence TEXT NOT NULL,
     dump_date TEXT);
@@ -76,9 +91,20 @@ class StoreError(ValueError):
 
 
 def default_path() -> Path:
-    """$NEWSGRAPH_KB, else kb.sqlite in the gazetteer's cache folder."""
-    if os.environ.get(ENV_PATH):
-        return Path(os.environ[ENV_PATH]).expanduser()
+    """$NEWSGRAPH_KB, else kb.sqlite in the gazetteer's cache folder.
+
+    Asked for on every KB lookup (tens of thousands of times per batch), so the answer is
+    cached per process, keyed on the environment it depends on: a test or user changing
+    $NEWSGRAPH_KB, $NEWSGRAPH_CACHE or $HOME is seen at once.
+    """
+    env = os.environ
+    return _path_for(env.get(ENV_PATH), env.get("NEWSGRAPH_CACHE"), env.get("HOME"))
+
+
+@lru_cache(maxsize=64)
+def _path_for(kb_env: Optional[str], cache_env: Optional[str], home: Optional[str]) -> Path:
+    if kb_env:
+        return Path(kb_env).expanduser()
     from newsgraph.resolve.gazetteer import cache_dir
     return cache_dir() / "kb.sqlite"
 
@@ -101,6 +127,7 @@ def connect(path: Optional[Path] = None, create: bool = True) -> sqlite3.Connect
                 raise StoreError(f"{path}: an SQLite file that is not a KB store")
             con.executescript(_SCHEMA)
             con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            _fill_terms(con)
             con.commit()
         row = con.execute("SELECT v FROM meta WHERE k = 'schema'").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -112,6 +139,15 @@ def connect(path: Optional[Path] = None, create: bool = True) -> sqlite3.Connect
         raise StoreError(f"{path}: KB store of another version ({row[0] if row else 'none'}); "
                          "delete it and import again")
     return con
+
+
+def _fill_terms(con: sqlite3.Connection) -> None:
+    """Once per store: the terms of entries written before the `terms` table existed."""
+    if con.execute("SELECT 1 FROM meta WHERE k = 'terms'").fetchone():
+        return
+    for entry_id, origin, data in con.execute("SELECT id, origin, data FROM entries").fetchall():
+        _write_terms(con, {"id": entry_id, **json.loads(data)}, origin)
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('terms', '1')")
 
 
 # --- reading, for the embedded KB's queries -----------------------------------------------
@@ -213,6 +249,39 @@ def _office_of(label: Optional[str]) -> tuple[set[str], Optional[str]]:
     return _parse_role(label)
 
 
+def office_terms(offices: set[str], country: str, day: str) -> list[tuple[str, dict]]:
+    """(start, merged entry) of everyone the store says held one of `offices` in `country` on
+    `day`: Wikidata positions whose jurisdiction is that country's item and whose label names
+    the office ("President of Syria"), and actor lists' own terms. Terms without a start date
+    are left out, as `in_office` leaves them out."""
+    con = reader()
+    if con is None or not offices or not country:
+        return []
+    from newsgraph.kb.embedded import _within, load
+    try:
+        rows = con.execute("SELECT p.qid, p.label FROM positions p JOIN qid_iso i "
+                           "ON i.qid = p.jurisdiction WHERE i.iso = ?", (country,)).fetchall()
+        positions = [qid for qid, label in rows if _office_of(label)[0] & offices]
+        marks = ",".join("?" * len(positions))
+        terms = con.execute(f"SELECT entry, start_date, end_date FROM terms WHERE position IN ({marks})",
+                            positions).fetchall() if positions else []
+        marks = ",".join("?" * len(offices))
+        terms += con.execute(f"SELECT entry, start_date, end_date FROM terms WHERE country = ? "
+                             f"AND office IN ({marks})", (country, *sorted(offices))).fetchall()
+    except sqlite3.OperationalError:      # a store from before `terms`, not yet reopened
+        return []
+    kb = load()
+    out, seen = [], set()
+    for entry_id, start, end in sorted(terms, key=lambda t: t[1] or "", reverse=True):
+        if not start or entry_id in seen or not _within(day, start, end):
+            continue
+        seen.add(entry_id)
+        entry = merged(kb.entries.get(entry_id), entry_rows(con, entry_id), None)
+        if entry is not None:
+            out.append((start, entry))
+    return out
+
+
 def entry_rows(con: sqlite3.Connection, entry_id: str) -> list[dict]:
     """Every imported row of an entry (by id or Wikidata id), strongest origin first."""
     rows = con.execute("SELECT * FROM entries WHERE id = ?", (entry_id,)).fetchall()
@@ -223,6 +292,18 @@ def entry_rows(con: sqlite3.Connection, entry_id: str) -> list[dict]:
         if entry["origin"] == "wikidata":
             _resolve_wikidata(con, entry)
     return sorted(entries, key=lambda e: -ORIGIN_RANK.get(e["origin"], 0))
+
+
+def redirect(title: str) -> Optional[str]:
+    """The page a Wikipedia title redirects to, by an imported CirrusSearch dump, or None."""
+    con = reader()
+    if con is None:
+        return None
+    try:
+        row = con.execute("SELECT target FROM redirects WHERE title = ?", (title,)).fetchone()
+    except sqlite3.OperationalError:      # a store from before redirects
+        return None
+    return row[0] if row else None
 
 
 def lead_of(con: sqlite3.Connection, title: str) -> Optional[dict]:
@@ -294,7 +375,8 @@ def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] =
     con = reader()
     if con is None:
         return []
-    from newsgraph.kb.embedded import _candidate, _date_adjustment, _type_ok, load, normalise
+    from newsgraph.kb.embedded import (SOURCE_RANK, _candidate, _date_adjustment, _type_ok, load,
+                                       normalise)
     key = normalise(name)
     if not key:
         return []
@@ -302,12 +384,15 @@ def candidates(name: str, day: Optional[str] = None, types: Optional[set[str]] =
     out = []
     for entry_id, (kind, base) in _match_ids(con, key).items():
         imported = entry_rows(con, entry_id)
-        if not imported:
-            continue
-        entry = merged(kb.entries.get(entry_id), imported, None)
+        if not imported and entry_id not in kb.entries:     # a redirect to a page known by its lead
+            lead = lead_of(con, entry_id)
+            if lead is None:
+                continue
+        entry = merged(kb.entries.get(entry_id), imported, None if imported or entry_id in kb.entries
+                       else lead)
         if not _type_ok(entry, types):
             continue
-        rank = max(ORIGIN_RANK.get(o, 0) for o in entry["sources"] if o in ORIGIN_RANK)
+        rank = max((ORIGIN_RANK.get(o, SOURCE_RANK.get(o, 0)) for o in entry["sources"]), default=0)
         fame = min(0.1, math.log10(1 + (entry.get("sitelinks") or 0)) / 20)
         score = base + _date_adjustment(entry, day) + 0.06 * rank + fame
         if country and entry.get("country") == country:
@@ -365,6 +450,10 @@ def counts(con: sqlite3.Connection) -> dict:
     result["places"] = con.execute("SELECT COUNT(*) FROM places").fetchone()[0]
     result["leads"] = con.execute("SELECT COUNT(*) FROM leads").fetchone()[0]
     result["names"] = con.execute("SELECT COUNT(*) FROM names").fetchone()[0]
+    try:
+        result["redirects"] = con.execute("SELECT COUNT(*) FROM redirects").fetchone()[0]
+    except sqlite3.OperationalError:      # a store from before redirects
+        result["redirects"] = 0
     return result
 
 
@@ -435,10 +524,40 @@ def write_entry(con: sqlite3.Connection, entry: dict, origin: str, source: str,
                 (entry_id, origin, *values))
     con.executemany("INSERT INTO names (key, entry, origin, kind) VALUES (?,?,?,?)",
                     [(key, entry_id, origin, kind) for key, kind in _names_of(entry)])
+    _write_terms(con, entry, origin)
     return "added" if old is None else "updated"
 
 
+def _write_terms(con: sqlite3.Connection, entry: dict, origin: str) -> None:
+    """An entry's terms in office: Wikidata's positions held (P39, by position id) and an
+    actor list's `in_office` terms (canonical office and country)."""
+    con.execute("DELETE FROM terms WHERE entry = ? AND origin = ?", (entry["id"], origin))
+    rows = [(entry["id"], origin, held.get("position"), None, None, held.get("from"), held.get("to"))
+            for held in entry.get("positions") or [] if isinstance(held, dict)]
+    rows += [(entry["id"], origin, None, term.get("office"), term.get("country") or entry.get("country"),
+              term.get("from"), term.get("to"))
+             for term in entry.get("in_office") or [] if isinstance(term, dict) and term.get("office")]
+    con.executemany("INSERT INTO terms VALUES (?,?,?,?,?,?,?)", rows)
+
+
+def redirects_to(con: sqlite3.Connection, title: str) -> list[str]:
+    return [r[0] for r in con.execute("SELECT title FROM redirects WHERE target = ? ORDER BY title",
+                                      (title,))]
+
+
+def write_redirects(con: sqlite3.Connection, title: str, redirects: list[str]) -> None:
+    """A page's redirect titles, in the redirect table and as its names (origin "wikipedia")."""
+    from newsgraph.kb.embedded import normalise
+    con.execute("DELETE FROM redirects WHERE target = ?", (title,))
+    con.executemany("INSERT OR REPLACE INTO redirects VALUES (?,?)", [(r, title) for r in redirects])
+    con.execute("DELETE FROM names WHERE entry = ? AND origin = 'wikipedia'", (title,))
+    keys = {normalise(r) for r in redirects} - {normalise(title), ""}
+    con.executemany("INSERT INTO names (key, entry, origin, kind) VALUES (?,?,?,?)",
+                    [(key, title, "wikipedia", "alias") for key in sorted(keys)])
+
+
 def delete_entry(con: sqlite3.Connection, entry_id: str, origin: str) -> None:
+    con.execute("DELETE FROM terms WHERE entry = ? AND origin = ?", (entry_id, origin))
     con.execute("DELETE FROM names WHERE entry = ? AND origin = ?", (entry_id, origin))
     con.execute("DELETE FROM entries WHERE id = ? AND origin = ?", (entry_id, origin))
 

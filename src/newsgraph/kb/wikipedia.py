@@ -3,8 +3,14 @@
 Two dump formats: the abstract dump (enwiki-latest-abstract.xml.gz: `<doc><title>Wikipedia:
 X</title><abstract>...</abstract>...</doc>`) and the CirrusSearch content dump
 (enwiki-YYYYMMDD-cirrussearch-content.json.gz: alternating index and document lines, the
-document with `title` and `opening_text`). Each lead is kept per title with its licence
-(CC BY-SA 4.0, Wikipedia's) and the dump date read from the file name.
+document with `title`, `opening_text` and `redirect`). Each lead is kept per title with its
+licence (CC BY-SA 4.0, Wikipedia's) and the dump date read from the file name.
+
+A CirrusSearch page also lists the article-namespace titles that redirect to it (former names,
+spellings, acronyms: "Burma" -> "Myanmar"). They are stored as the page's aliases (KB names
+of origin "wikipedia", so that lookups find the page's entry by them) and in the store's
+redirect table, which `kb.get` follows and `eval linking` uses to map gold titles that are
+redirects. A page with redirects but no opening text still gives its redirects.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Optional
 
-from newsgraph.kb import dumps
+from newsgraph.kb import dumps, store
 
 LICENCE = "CC BY-SA 4.0 (text from English Wikipedia)"
 TITLE_PREFIX = "Wikipedia: "
@@ -46,7 +52,7 @@ def _abstract_units(dump: dumps.Dump, skip: int):
                 if title.startswith(TITLE_PREFIX):
                     title = title[len(TITLE_PREFIX):]
                 text = " ".join((elem.findtext("abstract") or "").split())
-                yield (title, text) if title and text else None
+                yield (title, text, []) if title and text else None
             number += 1
             root.clear()
     except ET.ParseError as exc:
@@ -69,7 +75,11 @@ def _cirrus_units(dump: dumps.Dump, skip: int):
             yield None
             continue
         title, text = doc.get("title"), " ".join((doc.get("opening_text") or "").split())
-        yield (title, text) if title and text else None
+        redirects = sorted({r["title"] for r in doc.get("redirect") or []
+                            if isinstance(r, dict) and r.get("namespace", 0) == 0
+                            and isinstance(r.get("title"), str) and r["title"].strip()
+                            and r["title"] != title})
+        yield (title, text, redirects) if title and (text or redirects) else None
 
 
 def units(dump: dumps.Dump, skip: int):
@@ -78,16 +88,20 @@ def units(dump: dumps.Dump, skip: int):
 
 
 def write(source: str, date: Optional[str]):
-    def write_lead(con, lead: tuple[str, str]) -> str:
-        title, text = lead
-        values = (text, source, LICENCE, date)
+    def write_page(con, page: tuple[str, str, list[str]]) -> str:
+        title, text, redirects = page
+        old_redirects = store.redirects_to(con, title)
         old = con.execute("SELECT text, source, licence, dump_date FROM leads WHERE title = ?",
                           (title,)).fetchone()
-        if old == values:
+        values = (text, source, LICENCE, date) if text else old
+        if old == values and old_redirects == redirects:
             return "unchanged"
-        con.execute("INSERT OR REPLACE INTO leads VALUES (?,?,?,?,?)", (title, *values))
-        return "added" if old is None else "updated"
-    return write_lead
+        if text:
+            con.execute("INSERT OR REPLACE INTO leads VALUES (?,?,?,?,?)", (title, *values))
+        if old_redirects != redirects:
+            store.write_redirects(con, title, redirects)
+        return "added" if old is None and not old_redirects else "updated"
+    return write_page
 
 
 def import_wikipedia(path: Path, kb_path: Optional[Path] = None, limit: Optional[int] = None,

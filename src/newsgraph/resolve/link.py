@@ -11,8 +11,12 @@ description, country and sector, and entities the article names differently but 
 to one entry are merged ("Jolani" and "Ahmed Sharaa"). A bare office with a country ("the
 Syrian president") becomes a mention of whoever held it on the article's date.
 
-Nationality words ("Syrian", "Germans") link to their country, as entity-linking gold does;
+Nationality words ("Syrian", "Germans") link to their country, and regional or former states'
+adjectives ("Chechen", "Soviet", "English") to that place, as entity-linking gold does;
 they stay separate entities from the country itself (a people is not a place).
+In a sports report (two of a sport's own words, or a linked club or league of it), a place or
+bare name that is one club's ("Baltimore beat Seattle", "Liverpool drew") is that club; its
+dateline and "in ..." mentions stay the place.
 Lookups are cached per process; the KB is loaded once.
 """
 from __future__ import annotations
@@ -49,6 +53,7 @@ def settings() -> dict:
     data["role_fillers"] = set(data.get("role_fillers") or [])
     data["role_breakers"] = set(data.get("role_breakers") or [])
     data["not_persons"] = set(data.get("not_persons") or [])
+    data["norp_sectors"] = set(data.get("norp_sectors") or [])
     return data
 
 
@@ -119,6 +124,40 @@ def _country_of_words(words: str) -> Optional[str]:
         " ".join(words.split()))
 
 
+def _demonym_title(form: str) -> Optional[str]:
+    """The KB place a regional or former state's adjective names ("Chechen", "English",
+    "Soviet", "Chechens"): entry demonyms, which come before a state's own."""
+    titles = kb.load().demonym_titles
+    key = normalise(form)
+    return titles.get(key) or (titles.get(key[:-1]) if key.endswith("s") else None)
+
+
+@lru_cache(maxsize=1)
+def _top_forces() -> dict[str, list[str]]:
+    """ISO code -> the KB's armed forces of that state (military entries that are part of
+    nothing else: "Iraqi Armed Forces", not the "British Army" inside the "British Armed Forces")."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for title, entry in kb.load().entries.items():
+        if entry.get("sector") == "MIL" and entry.get("type") == "ORG" and entry.get("country") \
+                and not entry.get("part_of") and not re.match(r"(Ministry|Department)\b", title):
+            out[entry["country"]].append(title)     # a defence ministry is not the forces
+    return dict(out)
+
+
+def _armed_forces(form: str) -> Optional[str]:
+    """"Iraqi forces", "US military", "Indian army": a country word and a word for its armed
+    forces (link.yaml force_words) name the state's armed forces when the KB has exactly one."""
+    words = form.split()
+    for width in (2, 1):
+        if len(words) > width and " ".join(words[-width:]).lower() in settings()["force_words"]:
+            code = _country_of_words(" ".join(words[:-width]))
+            forces = _top_forces().get(code, []) if code else []
+            whole = [t for t in forces if re.search(r"Armed Forces|Defen[cs]e Forces", t)]
+            forces = whole if whole else forces
+            return forces[0] if len(forces) == 1 else None
+    return None
+
+
 def _is_acronym(form: str) -> bool:
     return " " not in form and sum(c.isupper() for c in form) >= 2 and not any(c.islower() for c in form[1:])
 
@@ -183,25 +222,41 @@ def _role_sector(role: str) -> Optional[str]:
 
 # ---------------------------------------------------------------- candidates
 
-def _type_penalty(etype: str, cand, form: str) -> Optional[float]:
+def _type_penalty(etype: str, cand, form: str, placed: bool = False) -> Optional[float]:
     """0 for a compatible KB type, a small penalty where the KB overrides an unsure model,
     None where the candidate cannot be this entity."""
     if cand.type is None:
         return 0.05
     if cand.type in settings()["compatible_types"].get(etype, {etype}):
         return 0.0
-    if cand.match in ("title", "alias") and (len(form.split()) >= 2 or _is_acronym(form)) \
-            and etype not in PLACES and cand.type not in PLACES:
+    exact = cand.match in ("title", "alias")
+    several_words = len(form.split()) >= 2
+    if exact and (several_words or _is_acronym(form)) and etype not in PLACES and cand.type not in PLACES:
         return 0.1
+    if exact and several_words and cand.id in _state_set():
+        return 0.1       # "Sri Lanka" typed PERSON or ORG is still the state: nobody else has its full name
+    if exact and several_words and etype in PLACES and cand.type in ("ORG", "MEDIA"):
+        return 0.1       # "UNITED NATIONS", "Manchester City" typed GPE: an organisation's full name
+    if exact and etype == "NORP" and cand.type == "ORG" and cand.sector in settings()["norp_sectors"]:
+        return 0.05      # OntoNotes types a party's members NORP: "Democrats", "Republicans"
+    if placed and cand.match == "title" and cand.type in PLACES:
+        return 0.1       # "fighting in Grozny" with Grozny typed PERSON: the place the KB names so
     return None
+
+
+@lru_cache(maxsize=1)
+def _state_set() -> frozenset[str]:
+    return frozenset(_state_titles().values())
 
 
 def _is_government(ent: Entity) -> bool:
     return ent.type == "ORG" and ent.sector == "GOV" and ent.name.startswith(GOV_PREFIX)
 
 
-def _candidates(ent: Entity, day: Optional[str]) -> dict[str, tuple[float, object]]:
-    """KB id -> (score, candidate) from every name of the entity."""
+def _candidates(ent: Entity, day: Optional[str],
+                placed: bool = False) -> dict[str, tuple[float, object]]:
+    """KB id -> (score, candidate) from every name of the entity; `placed`: the text puts a
+    mention after a place preposition ("in Grozny")."""
     if _is_government(ent):
         return {c.id: (c.score, c) for c in _lookup(ent.name, day, False)
                 if c.match == "title" and c.type == "ORG"}
@@ -213,8 +268,10 @@ def _candidates(ent: Entity, day: Optional[str]) -> dict[str, tuple[float, objec
     support: Counter = Counter()
     for form, n in forms.items():
         if ent.type == "NORP":
-            code = _country_of_words(form) or (form.endswith("s") and _country_of_words(form[:-1]))
-            title = _state_titles().get(code) if code else None
+            title = _demonym_title(form)
+            code = None if title else (_country_of_words(form) or (
+                form.endswith("s") and _country_of_words(form[:-1])))
+            title = title or (_state_titles().get(code) if code else None)
             if title:
                 cand = next((c for c in _lookup(title, day, False) if c.id == title), None)
                 if cand is not None:
@@ -227,20 +284,28 @@ def _candidates(ent: Entity, day: Optional[str]) -> dict[str, tuple[float, objec
                 continue
             if multiword and len(form.split()) < 2 and cand.id not in support:
                 continue     # "Johnson" alone must not make "Michael Johnson" Boris Johnson
-            penalty = _type_penalty(ent.type, cand, form)
+            penalty = _type_penalty(ent.type, cand, form, placed)
             if penalty is None:
                 continue
             score = cand.score - penalty + 0.02 * min(n - 1, 3)
             if cand.id not in found or found[cand.id][0] < score:
                 found[cand.id] = (score, cand)
             support[cand.id] += 1
-    if not found and ent.type == "ORG" and ent.country:
+    if not found and ent.type == "ORG":
+        for form in forms:                      # "Iraqi forces", "Indian army"
+            title = _armed_forces(form)
+            cand = next((c for c in _lookup(title, day, False) if c.id == title), None) if title else None
+            if cand is not None:
+                found[title] = (cand.score - 0.05, cand)
+                support[title] += 1
+    country = ent.country
+    if not found and ent.type == "ORG" and country:
         # "Foreign Ministry" of an article's Russia: the KB names it "Russian Foreign Ministry".
-        state = _entry(_state_titles().get(ent.country, ""))
+        state = _entry(_state_titles().get(country, ""))
         for qualifier in (state.get("demonym"), state.get("title")):
             for form in forms if qualifier else ():
                 for cand in _lookup(f"{qualifier} {form}", day, False):
-                    if cand.country == ent.country and cand.type == "ORG":
+                    if cand.country == country and cand.type == "ORG":
                         found.setdefault(cand.id, (cand.score - 0.05, cand))
                         support[cand.id] += 1
     return {i: (s + 0.04 * (support[i] - 1), c) for i, (s, c) in found.items()}
@@ -332,13 +397,120 @@ def _role_mentions(doc, day: str, taken: list[tuple[int, int]]):
     return out
 
 
+# ---------------------------------------------------------------- sports reports
+
+@lru_cache(maxsize=1)
+def _club_forms() -> dict[str, tuple[dict[str, set[str]], dict[str, set[str]]]]:
+    """sport -> (full forms, short forms), each normalised form -> KB clubs. Full forms: a
+    club's names without club words ("Liverpool F.C." -> "Liverpool", "AC Milan" -> "Milan").
+    Short forms: their first words ("Baltimore" of "Baltimore Orioles", "Real" of "Real
+    Madrid") and their last words ("Orioles", "Dortmund") unless those are a KB place
+    ("Madrid", "Munich": the city, not a club)."""
+    K = kb.load()
+    club_words = {normalise(w) for w in settings()["club_words"]}
+    places = {key for key, owners in K.names.items()
+              if any(K.entries[i].get("type") in PLACES for i, _ in owners)}
+    out: dict = defaultdict(lambda: (defaultdict(set), defaultdict(set)))
+    for title, entry in K.entries.items():
+        sport = entry.get("sport")
+        if not sport:
+            continue
+        full, short = out[sport]
+        for name in [re.sub(r"\s*\(.*\)$", "", title), *(entry.get("names") or [])]:
+            words = [w for w in name.split() if normalise(w) not in club_words]
+            if not words:
+                continue
+            full[normalise(" ".join(words))].add(title)
+            for k in range(1, len(words)):
+                head, tail = normalise(" ".join(words[:k])), normalise(" ".join(words[k:]))
+                if len(head) >= 4:                      # not "St" of "St. Louis Cardinals"
+                    short[head].add(title)
+                if tail not in places and len(tail) >= 4:
+                    short[tail].add(title)
+    return out
+
+
+def _sports_of(doc, linked: set[str]) -> set[str]:
+    """The sports a text reports on: its cue words ("innings", "midfielder") at least twice,
+    or an entity linked to a club or league of that sport."""
+    cues = settings()["sport_words"]
+    hits: Counter = Counter()
+    for tok in doc:
+        for sport, words in cues.items():
+            if tok.lower_ in words:
+                hits[sport] += 1
+    found = {sport for sport, n in hits.items() if n >= 2}
+    for entry_id in linked:
+        sport = _entry(entry_id).get("sport")
+        if sport:
+            found.add(sport)
+    return found
+
+
+_DATELINE = re.compile(r"[ \t]+(\d{4}-\d\d-\d\d|\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]{2,8}\.? \d{1,2}\b)|[ \t]*\((Reuters|AP|AFP)\)")
+
+
+def _link_clubs(entities: list[Entity], doc) -> None:
+    """In a sports report, a place or bare name that is one club's ("Baltimore", "Liverpool",
+    "Sporting") names the club: "Baltimore beat Seattle 5-3". Mentions that are a dateline
+    ("LONDON 1996-08-30") or follow "in" ("in Baltimore") stay places; a name several clubs
+    of the sport share ("Manchester", "Chicago") stays as it is. "At Minnesota, Hill allowed two
+    runs" opens a sentence with the venue; "CINCINNATI AT FLORIDA" in a schedule names clubs."""
+    linked = {e.kb_id for e in entities if e.kb_id}
+    sports = _sports_of(doc, linked)
+    if not sports:
+        return
+    forms = _club_forms()
+    text = text_of(doc)
+    for ent in entities:
+        if ent.type not in ("GPE", "LOC", "ORG", "PERSON", "NORP") or (
+                ent.kb_id and _entry(ent.kb_id).get("sport")):
+            continue
+        names = {m.text for m in ent.mentions} | {ent.name}
+        if ent.type == "PERSON" and any(len(n.split()) > 1 for n in names):
+            continue
+        keys = {normalise(name) for name in names}
+        clubs = {c for sport in sports for key in keys for c in forms[sport][0].get(key, ())}
+        if not clubs:
+            clubs = {c for sport in sports for key in keys for c in forms[sport][1].get(key, ())}
+        if len(clubs) != 1:
+            continue
+        title = clubs.pop()
+        cand = next((c for c in _lookup(title, None, False) if c.id == title), None)
+        places = [m for m in ent.mentions if _DATELINE.match(text, m.end)
+                  or text[max(0, m.start - 3):m.start] in ("in ", "In ", "At ")]
+        teams = [m for m in ent.mentions if m not in places]
+        if cand is None or not teams:
+            continue
+        if places:      # the place keeps its dateline and "in ..." mentions; the club gets the rest
+            ent.mentions = places
+            ent = Entity(id=_next_id(entities), name=teams[0].text, type=ent.type, mentions=teams)
+            entities.append(ent)
+        _fill(ent, cand)
+    entities.sort(key=_first_offset)
+
+
+def _placed(ent: Entity, text: str) -> bool:
+    """A one-word person or organisation the text puts after a place preposition ("fighting
+    in Grozny", "talks in Colombo"): the model's type is then the unsure side."""
+    if ent.type not in ("PERSON", "ORG") or any(" " in m.text for m in ent.mentions):
+        return False
+    words = settings()["place_prepositions"]
+    return any(text[max(0, m.start - 8):m.start].lower().split()[-1:] in ([w] for w in words)
+               for m in ent.mentions if text[m.start - 1:m.start] == " ")
+
+
+def _next_id(entities: list[Entity]) -> str:
+    return f"e{max((int(e.id[1:]) for e in entities if e.id[1:].isdigit()), default=0) + 1}"
+
+
 # ---------------------------------------------------------------- the stage
 
 def _fill(ent: Entity, cand) -> None:
     """The KB entry's type, description, country and sector on a linked entity."""
     entry = _entry(cand.id)
     ktype = entry.get("type")
-    demonym = ent.type == "NORP" and ktype == "GPE"    # "Syrian" links to Syria, stays a people
+    demonym = ent.type == "NORP" and ktype in PLACES   # "Syrian" links to Syria, stays a people
     if ktype and (family(ktype) != family(ent.type) or ktype == "MEDIA") \
             and not _is_government(ent) and not demonym:
         ent.type = ktype
@@ -390,9 +562,10 @@ def link_entities(entities: list[Entity], document: Document, doc) -> None:
     for ent in entities:
         if ent.country:
             article_countries[ent.country] += len(ent.mentions)
+    text = text_of(doc)
     pools, roles = {}, {}
     for ent in entities:
-        pools[ent.id] = _candidates(ent, day)
+        pools[ent.id] = _candidates(ent, day, _placed(ent, text))
         roles[ent.id] = _mention_roles(ent, doc) if ent.type == "PERSON" else []
     first = {eid: max(pool.values(), key=lambda x: x[0])[1].id
              for eid, pool in pools.items() if pool}
@@ -409,6 +582,7 @@ def link_entities(entities: list[Entity], document: Document, doc) -> None:
         best = max(scored, key=lambda x: (x[0], x[1].id))
         if best[0] >= LINK_MIN:
             _fill(ent, best[1])
+    _link_clubs(entities, doc)
     if day:
         _add_role_mentions(entities, document, doc, day)
     # One entity per KB entry (within one kind of thing: a people is not its country).
