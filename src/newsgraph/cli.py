@@ -588,18 +588,34 @@ def train_events(
                                        "their text, written to OUTPUT/heldout/ for eval."),
     exclude: Optional[Path] = typer.Option(None, "--exclude", help="Gold file or folder whose "
                                            "sentences must not be trained on (a test set)."),
+    folds: int = typer.Option(4, "--folds", min=0,
+                              help="Cross-fitting folds of the training records that calibrate "
+                                   "each type's add/veto thresholds (0: fixed thresholds, "
+                                   "uncalibrated)."),
 ) -> None:
     """Train the events sentence classifier used by --events-model."""
     from .extract.events_model import EventsModelError, train
 
+    def say(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
     try:
         summary = train(gold, output, epochs=epochs, holdout=holdout, exclude=exclude,
-                        on_epoch=lambda e, loss: print(f"epoch {e}/{epochs} loss {loss}",
-                                                       file=sys.stderr, flush=True))
+                        folds=folds, on_step=say,
+                        on_epoch=lambda e, loss: say(f"epoch {e}/{epochs} loss {loss}"))
     except EventsModelError as err:
         raise CliError(str(err), NOT_FOUND) from None
+    on = {t: g for t, g in summary["thresholds"].items() if g["add"] is not None
+          or g["veto"] is not None}
     print(f"trained on {summary['train_records']} records ({summary['excluded_records']} "
           f"excluded, {summary['heldout_records']} held out) -> {output}")
+    if not folds:
+        print("types the model may change: all (uncalibrated --folds 0: fixed thresholds)")
+    else:
+        print("types the model may change: " + (", ".join(
+            f"{t} (" + ", ".join(f"{k} {op} {g[k]}" for k, op in (("add", ">="), ("veto", "<"))
+                                 if g[k] is not None) + ")" for t, g in on.items())
+            if on else "none (calibration found no reliable gain over the rules)"))
 
 
 if __name__ == "__main__":
