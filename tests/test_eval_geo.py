@@ -53,3 +53,14 @@ def test_country_adjectives_are_toponyms_peoples_are_not():
     assert geo.distance_km(spans["Turkish"], spans["Turkey"]) < 1      # the country's point
     assert "Turkey" in bare
     assert "Kurds" not in spans and "Arabs" not in spans
+
+
+def test_regional_words_and_the_eu_are_toponyms_at_their_region():
+    import newsgraph
+    text = ("The European Union said on Monday that European farmers would get more aid, and the "
+            "EU will review it in June.")
+    rec = newsgraph.analyze(text, published="2024-05-06")
+    spans = {text[s:e]: point for s, e, point in geo.predictions(rec)}
+    assert "European" in spans and spans["European"] is not None
+    eu = [p for name, p in spans.items() if name in ("European Union", "EU")]
+    assert eu and all(geo.distance_km(p, spans["European"]) < 1 for p in eu)    # Europe's point

@@ -215,3 +215,119 @@ def test_name_listed_with_a_place_is_a_place(index):
     found = {e.name: e for e in _stage(text, [newark])}
     assert found["Pataskala"].type == "GPE" and found["Pataskala"].id == "e2"
     assert found["Pataskala"].geo.admin1 == "Ohio"
+
+
+def _nested(rec, name, types=("GPE",)):
+    """The entity of that name whose mention lies inside another entity's mention."""
+    for e in rec.entities:
+        if e.name == name and e.type in types:
+            for m in e.mentions:
+                assert rec.text[m.start:m.end] == m.text
+                if any(o is not e and om.start <= m.start and m.end <= om.end and (om.start, om.end) != (m.start, m.end)
+                       for o in rec.entities for om in o.mentions):
+                    return e
+    return None
+
+
+def test_place_inside_an_organisation_name_is_a_toponym(index):
+    text = ("The Licking County Sheriff's Office arrested two men near Newark, Ohio, on Tuesday. "
+            "A spokesman for the University of Cincinnati said the men were students there.")
+    rec = newsgraph.analyze(text, published="2024-05-07")
+    county = _nested(rec, "Licking County")
+    assert county is not None and county.geo is not None
+    assert county.geo.admin1 == "Ohio" and county.geo.feature == "ADM2"
+    cincinnati = _nested(rec, "Cincinnati")
+    assert cincinnati is not None and cincinnati.geo.admin1 == "Ohio"
+    assert distance_km(cincinnati.geo.lat, cincinnati.geo.lon, 39.10, -84.51) < 20
+    # the organisations keep their whole names
+    assert any(e.type == "ORG" and any(m.text.startswith("Licking County Sheriff") for m in e.mentions)
+               for e in rec.entities)
+
+
+def test_state_organ_named_by_nationality_gets_its_country(index):
+    rec = newsgraph.analyze("The Russian Foreign Ministry summoned the ambassador on Friday.",
+                            published="2024-05-10")
+    russian = _nested(rec, "Russian", types=("NORP",))
+    assert russian is not None and russian.geo is not None
+    assert russian.geo.country == "RU" and russian.geo.precision == "country"
+
+
+def test_person_and_company_names_hold_no_towns(index):
+    rec = newsgraph.analyze("Virginia Chapin, a teacher, said American Airlines had cancelled her "
+                            "flight.", published="2024-05-10")
+    assert _nested(rec, "Virginia") is None
+    assert _nested(rec, "American", types=("NORP",)) is None
+
+
+def test_same_name_town_follows_the_county_named_with_it(index):
+    rec = newsgraph.analyze("Sangamon County deputies closed two roads on Monday. Traffic in "
+                            "Springfield was slow for hours, and Sangamon County officials asked "
+                            "drivers to be patient.", published="2024-05-06")
+    springfield = _place(rec, "Springfield")
+    assert springfield.geo.admin1 == "Illinois"
+
+
+def test_capitalised_dateline_without_a_dash(index):
+    text = "DENVER (AP) Firefighters contained a grass fire on the city's edge on Sunday."
+    rec = newsgraph.analyze(text, published="2024-05-05")
+    denver = [e for e in rec.entities if e.type == "GPE" and any(m.start == 0 for m in e.mentions)]
+    assert denver and denver[0].geo is not None and denver[0].geo.admin1 == "Colorado"
+
+
+def test_regional_adjective_gets_the_region(index):
+    rec = newsgraph.analyze("European leaders and Asian investors met in Geneva on Monday.",
+                            published="2024-05-06")
+    european = [e for e in rec.entities if e.type == "NORP" and e.name == "European"]
+    assert european and european[0].geo is not None
+    assert european[0].geo.precision == "region" and european[0].country is None
+    assert distance_km(european[0].geo.lat, european[0].geo.lon, 48.7, 9.1) < 500
+
+
+def test_names_listed_before_counties_are_counties(index):
+    text = ("Jobless rates rose in Georgia last month. In Clarke, Oconee and Oglethorpe counties "
+            "the rate stayed below the state's.")
+    rec = newsgraph.analyze(text, published="2024-05-06")
+    for name in ("Clarke County", "Oconee County", "Oglethorpe County"):
+        county = _place(rec, name)
+        assert county.geo is not None and county.geo.feature == "ADM2" and county.geo.admin1 == "Georgia", name
+        assert all(text[m.start:m.end] == m.text and m.text == name.split()[0] for m in county.mentions)
+
+
+def test_place_named_like_an_organisation_is_split_off(index):
+    from newsgraph.record import Entity, Span
+    from newsgraph.resolve.places import _retype_places
+    text = ("Greer Station Partners bought the old mill. The company has offices in Greer, and "
+            "Greer Station Partners plans more.")
+    first = text.index("Greer Station Partners")
+    second = text.index("Greer Station Partners", first + 1)
+    bare = text.index("Greer,")
+    org = Entity(id="e1", name="Greer Station Partners", type="ORG",
+                 mentions=[Span.of(text, first, first + 22), Span.of(text, bare, bare + 5),
+                           Span.of(text, second, second + 22)])
+    entities = [org]
+    _retype_places(entities, text)
+    assert [m.text for m in org.mentions] == ["Greer Station Partners", "Greer Station Partners"]
+    greer = [e for e in entities if e.name == "Greer"]
+    assert greer and greer[0].type == "GPE" and [m.start for m in greer[0].mentions] == [bare]
+
+
+def test_country_name_outweighs_a_village_of_the_state_in_focus(index):
+    rec = newsgraph.analyze("Houston exporters in Texas fear the new tariffs on goods from China. "
+                            "Texas farmers sell soybeans to China, and Houston ships them.",
+                            published="2024-05-06")
+    china = _place(rec, "China")
+    assert china.geo.country == "CN" and china.geo.precision == "country"
+    houston = _place(rec, "Houston")
+    assert houston.geo.admin1 == "Texas"
+
+
+def test_nationality_label_on_a_place_name_is_retyped(index):
+    from newsgraph.record import Entity, Span
+    from newsgraph.resolve.places import _retype_named_places
+    text = "Farmers in Punjab and Jewish groups met Syrian officials."
+    def norp(word):
+        i = text.index(word)
+        return Entity(id=word, name=word, type="NORP", mentions=[Span.of(text, i, i + len(word))])
+    entities = [norp("Punjab"), norp("Jewish"), norp("Syrian")]
+    _retype_named_places(entities)
+    assert [e.type for e in entities] == ["GPE", "NORP", "NORP"]

@@ -10,7 +10,9 @@ get. Predicted toponyms are the mentions of
   gold corpora count such metonymic uses as toponyms.
 - nationality adjectives and demonyms of one country ("Syrian", "Turkish officials", "Russian
   diplomats"): NORP entities the places stage gave `geo` (the country's point, precision
-  "country"), at that point.
+  "country"), at that point; regional adjectives ("European") at their region's point;
+- a union of states named by its region (the EU: an IGO entity the places stage gave its
+  region's point); the gold corpora count it as a toponym.
 
 Scope: the gold's own definition of a toponym (README "What counts as a toponym"): LGL and
 TR-News annotate adjectives and demonyms used for a place ("Turkish" -> Turkey), GeoWebNews
@@ -72,6 +74,8 @@ def predictions(record, demonyms: bool = True) -> list[tuple[int, int, Optional[
                 if point is not None:
                     out.append((m.start, m.end, point))
         elif demonyms and e.type == "NORP" and e.geo is not None:
+            out.extend((m.start, m.end, (e.geo.lat, e.geo.lon)) for m in e.mentions)
+        elif e.type == "ORG" and e.sector == "IGO" and e.geo is not None:     # the EU
             out.extend((m.start, m.end, (e.geo.lat, e.geo.lon)) for m in e.mentions)
     return sorted(out, key=lambda p: (p[0], p[1]))
 

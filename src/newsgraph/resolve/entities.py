@@ -99,6 +99,7 @@ class Knowledge:
     locative_preps: set
     org_inner_words: set
     object_control: set = field(default_factory=set)
+    compass_words: set = field(default_factory=set)
 
 
 def _first(value) -> str:
@@ -261,6 +262,7 @@ def knowledge() -> Knowledge:
         locative_preps=set(cues.get("locative_prepositions", [])),
         org_inner_words=set(cues.get("org_inner_words", [])),
         object_control=set(cues.get("object_control_verbs", [])),
+        compass_words={x.casefold() for x in cues.get("compass_words", [])},
     )
 
 
@@ -1021,6 +1023,9 @@ def _variant(a: str, b: str, K: Knowledge, min_ratio: int = FUZZY_MIN_RATIO) -> 
         return False
     if a.casefold() == b.casefold():
         return True
+    if any(x.casefold() != y.casefold() and x.casefold() in K.compass_words and y.casefold() in K.compass_words
+           for x, y in zip(wa, wb)):
+        return False        # "Eastern Cape" / "Western Cape", "North Carolina" / "South Carolina"
     if fuzz.ratio(a.casefold(), b.casefold()) < min_ratio:
         return False
     return all(fuzz.ratio(x.casefold(), y.casefold()) >= FUZZY_MIN_WORD_RATIO for x, y in zip(wa, wb))

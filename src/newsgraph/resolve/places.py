@@ -12,8 +12,11 @@ candidates the one with the best score wins, where the score adds up, in log-odd
   of its unambiguous places and of its other entities (governments, nationalities), and, less,
   the countries bordering those;
 - the other places named: "Paris, Texas" (a place followed by a comma and a containing
-  division or country), same admin1 as a division named, within 50 / 200 km of a place
-  resolved with confidence;
+  division or country), same admin1 as a division named, the share of the article's other
+  places that lie in the candidate's first-level division (local news names one state's towns),
+  within 50 / 200 km of a place resolved in the first pass or of a plausible reading of another
+  name (within `PLAUSIBLE_MARGIN` of that name's best: "Paris" and "Henry County" pull each
+  other to Tennessee, the reading in which they lie together);
 - the entity type: LOC favours areas and water, GPE populated and administrative places, and
   a facility (FAC) is rarely the town it is named like; a country the entity already has (set
   by the entities stage) is a hint for the candidates in it.
@@ -39,8 +42,20 @@ Before geocoding, place names the entity model missed or mislabelled are recover
 PERSON (unlinked, no sector) whose every mention is a gazetteer place said in a place role
 ("in Edmonton", "a Gainesville man", "Sioux Falls, S.D.") becomes GPE; capitalised words outside
 every entity become a new GPE entity (appended, next free id) when the same cues, a dateline
-("NEWARK --") or a containing division after a comma support them; the cues and the population
-a town needs are in `places_cues.yaml`.
+("NEWARK --", "BEIRUT (AP)") or a containing division after a comma support them; the cues and
+the population a town needs are in `places_cues.yaml`. A place's bare name the model merged into
+a person or organisation ("Greer" with "Greer Station") is split off the same way, and names
+listed before "counties" ("Clarke, Oconee and Oglethorpe counties") are those counties.
+
+Toponyms inside names: the place an organisation, facility or (mistyped) person name is named
+after ("Licking County" in "Licking County Sheriff's Office", "Cincinnati" in "University of
+Cincinnati", "Russian" in the state organ "Russian Foreign Ministry") becomes its own place (or
+nationality) entity whose mention lies inside the organisation's; the organisation keeps its
+whole mention. A town so found must be in the division of, or near, a place the article names
+elsewhere, or it is dropped. News outlets (MEDIA) are not searched: "The Washington Post" says
+nothing about where a story is. Regional adjectives ("European", "Asian", `places_adjectives.yaml`)
+get their continent's or region's point at precision "region", as country adjectives get theirs;
+so does a union of states named by its region (the EU, an IGO entity).
 """
 from __future__ import annotations
 
@@ -61,6 +76,7 @@ from .gazetteer import ALTERNATE, OFFICIAL, PRIMARY, Candidate
 PLACE_TYPES = ("GPE", "LOC", "FAC")
 FEATURES_FILE = Path(__file__).resolve().parent / "places_features.yaml"
 CUES_FILE = Path(__file__).resolve().parent / "places_cues.yaml"
+ADJECTIVES_FILE = Path(__file__).resolve().parent / "places_adjectives.yaml"
 RETYPABLE = ("ORG", "PERSON")      # model labels a bare place name often gets in local news
 MAX_RECOVERED_TOKENS = 4
 NOT_PLACE_ENT_TYPES = ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY")
@@ -77,8 +93,14 @@ KNOWN_COUNTRY_POINTS = 1.5         # the entity already has this country (entiti
 NEIGHBOUR_FOCUS_POINTS = 1.5       # times the share of the countries bordering the candidate's
 CONTAINED_POINTS = 4.0             # "Paris, Texas": the next name contains this candidate
 SAME_ADMIN1_POINTS = 1.5
-NEAR_KM, NEAR_POINTS = 50.0, 1.5
+ADMIN1_FOCUS_POINTS = 2.0          # times the share of the article's other places in that division
+NEAR_KM, NEAR_POINTS = 50.0, 2.5
 AROUND_KM, AROUND_POINTS = 200.0, 0.75
+
+PLAUSIBLE_MARGIN = 3.0             # a candidate this close to a name's best may be what it means
+LOCAL_CAP_POINTS = 3.0             # all local support together (division, nearness): never more,
+                                   # so a village of a state the story names does not take a
+                                   # country's name ("China" in a Texas story about tariffs)
 CITY_OVER_ADMIN_SHARE = 0.25       # a same-name city this large is what the division's name means
 FAC_AS_TOWN_POINTS = -2.0          # a building or airport named like a town
 
@@ -241,7 +263,7 @@ def _contains(container: Candidate, c: Candidate) -> bool:
 
 def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[str],
            container_cands: list[Candidate], anchors: list[Candidate], admin1_named: set,
-           inner_cands: tuple = ()) -> float:
+           inner_cands: tuple = (), admin1_focus: Optional[Counter] = None) -> float:
     s = NAME_POINTS[c.name_kind] + _prominence(c) + _type_points(entity.type, c)
     total = sum(focus.values())
     if total and c.country_code:
@@ -256,12 +278,15 @@ def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[s
         s += CONTAINED_POINTS
     if c.feature_code in ("PCLI", "ADM1") and any(_contains(c, k) for k in inner_cands):
         s += CONTAINED_POINTS      # "Bronx County, N.Y.": the name after the comma is the division
+    local = 0.0
     if c.admin1_code and c.admin1_code in admin1_named and c.feature_code != "ADM1":
-        s += SAME_ADMIN1_POINTS
+        local += SAME_ADMIN1_POINTS
+    if admin1_focus and c.admin1_code and c.feature_code != "PCLI":
+        local += ADMIN1_FOCUS_POINTS * admin1_focus.get(c.admin1_code, 0) / sum(admin1_focus.values())
     if anchors and (c.feature_class == "P" or c.feature_code == "ADM2"):     # a town or county
         d = min(gazetteer.distance_km(c.lat, c.lon, a.lat, a.lon) for a in anchors)
-        s += NEAR_POINTS if d < NEAR_KM else AROUND_POINTS if d < AROUND_KM else 0.0
-    return s
+        local += NEAR_POINTS if d < NEAR_KM else AROUND_POINTS if d < AROUND_KM else 0.0
+    return s + min(local, LOCAL_CAP_POINTS)
 
 
 def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
@@ -277,18 +302,37 @@ def _prefer_city(best: Candidate, found: list[Candidate]) -> Candidate:
     return best
 
 
-def _choose(entity, found, votes, containers, anchors, admin1_named, inner=()) -> Optional[Candidate]:
-    """The best-scoring candidate, or None when even the best has too little support."""
+def _ranked(entity, found, votes, containers, anchors, admin1_named, inner=(),
+            admin1_focus=None) -> list[tuple[float, Candidate]]:
+    """(score, candidate), best first."""
     focus = _focus_without(votes, entity.id)
     top = focus.most_common(1)[0][0] if focus else None
-    scored = sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named, inner), c) for c in found),
-                    key=lambda sc: (-sc[0], -sc[1].population))
+    return sorted(((_score(entity, c, focus, top, containers, anchors, admin1_named, inner, admin1_focus), c)
+                   for c in found), key=lambda sc: (-sc[0], -sc[1].population))
+
+
+def _best(scored: list[tuple[float, Candidate]], found, inner=()) -> Optional[Candidate]:
+    """The best-scoring candidate, or None when even the best has too little support."""
     if not scored or scored[0][0] < MIN_SCORE:
         return None
     best = scored[0][1]
     if any(_contains(best, k) for k in inner):      # a division after a comma stays the division
         return best
     return _prefer_city(best, found)
+
+
+def _choose(entity, found, votes, containers, anchors, admin1_named, inner=(),
+            admin1_focus=None) -> Optional[Candidate]:
+    return _best(_ranked(entity, found, votes, containers, anchors, admin1_named, inner, admin1_focus),
+                 found, inner)
+
+
+def _plausible(scored: list[tuple[float, Candidate]]) -> list[Candidate]:
+    """The towns and counties a name may well denote: within `PLAUSIBLE_MARGIN` of its best."""
+    if not scored or scored[0][0] < MIN_SCORE:
+        return []
+    floor = scored[0][0] - PLAUSIBLE_MARGIN
+    return [c for sc, c in scored if sc >= max(floor, MIN_SCORE) and (c.feature_class == "P" or c.feature_code == "ADM2")]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,6 +354,9 @@ def _cues() -> dict:
         "words": {w.lower() for k in ("inside", "toward") for w in data.get(k, []) if " " not in w},
         "min_population": int(data.get("min_population", 20000)),
         "min_population_small": int(data.get("min_population_small", 1000)),
+        "institution": {w.lower() for w in data.get("institution_words", [])},
+        "min_population_embedded": int(data.get("min_population_embedded", 100000)),
+        "adjective_endings": tuple(data.get("adjective_endings", [])),
     }
 
 
@@ -352,12 +399,20 @@ _DATELINE_END = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\([A-Z
 
 def _dateline(text: str, start: int, end: int) -> bool:
     """"NEWARK -- ...", "HAMMOND, Ind. (AP) — ...": a name opening a line, then a dash; or a name
-    in capitals opening a sentence (feeds run the headline and the dateline together)."""
-    if _DATELINE_END.match(text, end) is None:
-        return False
+    in capitals, then a dash, anywhere (feeds run the headline, credits and dateline together:
+    "Gannett March 24, 2009 MANSFIELD -- ..."); or a name
+    in capitals opening a line before a news agency, a comma or ordinary text ("BEIRUT (AP)",
+    "SOUTH WAZIRISTAN, April 5", "OKLAHOMA CITY The Latest"), not a headline in capitals."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
-    return not before.strip() or (text[start:end].isupper() and re.search(r"[.!?]\s+$", before) is not None)
+    name = text[start:end]
+    if _DATELINE_END.match(text, end) is None:
+        return (not before.strip() and name.isupper() and len(name) > 2
+                and _CAPS_DATELINE_NEXT.match(text, end) is not None)
+    return not before.strip() or (name.isupper() and len(name) > 2)
+
+
+_CAPS_DATELINE_NEXT = re.compile(r"\s*(?:\(|,|&|:|[A-Z][a-z]|$)")
 
 
 def _place_context(text: str, start: int, end: int, strong_only: bool) -> str:
@@ -414,12 +469,51 @@ def _retype_places(entities: list[Entity], text: str) -> None:
         if e.type not in RETYPABLE or e.kb_id or e.sector or not e.mentions:
             continue
         names = {m.text for m in e.mentions}
-        if len(names) > 2 or not all(_well_known(n, small=True) for n in names):
-            continue
         strong_only = e.type == "PERSON"
-        if any(_supported(m.text, text, m.start, m.end, strong_only, places) and text[m.end:m.end + 1] not in "'’"
-               for m in e.mentions):
+        if len(names) <= 2 and all(_well_known(n, small=True) for n in names):
+            if any(_supported(m.text, text, m.start, m.end, strong_only, places) and text[m.end:m.end + 1] not in "'’"
+                   for m in e.mentions):
+                e.type = "GPE"
+            continue
+        _split_place_mentions(e, entities, text, strong_only, places)
+
+
+def _retype_named_places(entities: list[Entity]) -> None:
+    """A NORP the model gave a place's own name ("Indiana", "Punjab", "Lahore"), not a nationality
+    or regional word: a country, a first-level division or a city by its own name is that place."""
+    floor = _cues()["min_population"]
+    for e in entities:
+        if e.type != "NORP" or e.kb_id or not e.mentions:
+            continue
+        names = {m.text for m in e.mentions}
+        if any(gazetteer.demonym_country(n) or gazetteer.normalize(n) in _region_adjectives()
+               or gazetteer.normalize(n) in _features()["prefixes"]
+               or n.lower().endswith(_cues()["adjective_endings"]) for n in names):
+            continue
+        if all(any(c.name_kind != ALTERNATE and (c.feature_code in ("PCLI", "ADM1") or
+                                                (c.feature_class == "P" and c.population >= floor))
+                   for c in gazetteer.lookup(n)) for n in names):
             e.type = "GPE"
+
+
+def _split_place_mentions(e: Entity, entities: list[Entity], text: str, strong_only: bool, places: tuple) -> None:
+    """A person or organisation the model merged with a place's bare name ("Alexandria" with
+    "Alexandria Commonwealth's Attorney", "Greer" with "Greer Station"): the mentions that are a
+    single well-known place name, said in a place role at least once ("in Alexandria",
+    "Greer, South Carolina"), move to a place entity of that name (new, appended)."""
+    longer = {m.text for m in e.mentions if " " in m.text}
+    bare = {m.text for m in e.mentions if " " not in m.text and any(m.text in t for t in longer)}
+    for name in bare:
+        mine = [m for m in e.mentions if m.text == name]
+        if not _well_known(name, small=True) or not any(
+                _supported(m.text, text, m.start, m.end, strong_only, places) and text[m.end:m.end + 1] not in "'’"
+                for m in mine):
+            continue
+        next_id = 1 + max((int(x.id[1:]) for x in entities if re.fullmatch(r"e\d+", x.id)), default=0)
+        entities.append(Entity(id=f"e{next_id}", name=name, type="GPE", mentions=mine))
+        e.mentions = [m for m in e.mentions if m.text != name]
+        if e.name == name:
+            e.name = max((m.text for m in e.mentions), key=len)
 
 
 def _capitalised(tok) -> bool:
@@ -496,12 +590,211 @@ def _recover_places(entities: list[Entity], text: str, doc) -> None:
         ent.mentions.sort(key=lambda m: m.start)
 
 
+EMBEDDING_TYPES = ("ORG", "FAC", "PERSON")     # names that may hold a place name ("Paris Police")
+STATE_SECTORS = ("GOV", "MIL", "COP", "JUD")     # organs of a state, named by its nationality
+_WORD = re.compile(r"[^\W\d_][\w.'’&-]*")
+
+
+def _embedded_kind(name: str, institution: bool) -> Optional[str]:
+    """"place" or "demonym" when a name inside an organisation's name is a toponym: a country,
+    a first-level division or a county ("Licking County") by its own name, a nationality word,
+    or a town (of some size with an institution word after it, `institution`; a city
+    otherwise); else None. A position word alone ("North", "Metro") names nothing."""
+    cues = _cues()
+    key = gazetteer.normalize(name)
+    if key in _features()["prefixes"] or name.lower().startswith("the ") or re.search(r"['’]s?$", name):
+        return None
+    if len(key) < 4 and "." not in name and not name.isupper():
+        return None                       # "La Niña", "Mon": an abbreviation is written as one
+    if _demonym_word(name):
+        return "demonym"
+    floor = cues["min_population_small" if institution else "min_population_embedded"]
+    county = re.search(r"\b(?:county|parish|borough)$", key) is not None
+    for c in gazetteer.lookup(name):
+        if c.name_kind == ALTERNATE:
+            continue
+        if c.feature_code in ("PCLI", "ADM1") or (c.feature_code == "ADM2" and county) \
+                or (c.feature_class == "P" and c.population >= floor):
+            return "place"
+    return None
+
+
+def _demonym_word(name: str) -> bool:
+    """A capitalised nationality word of one country ("Russian", "Nigerian")."""
+    return name[:1].isupper() and " " not in name and gazetteer.demonym_country(name) is not None \
+        and not gazetteer.lookup(name)
+
+
+def _embedded_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """The toponyms inside one name ("Licking County" in "Licking County Genealogy Society",
+    "Cincinnati" in "University of Cincinnati", "Russian" in "Russian Foreign Ministry"):
+    (start, end, kind), at most one before the name's head and one after its "of" or "in"."""
+    words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
+    if len(words) < 2:
+        return []
+    cues = _cues()
+    lowered = [w[2].lower().strip(".").replace("’", "'") for w in words]
+    institution = any(w in cues["institution"] for w in lowered)
+    out = []
+    # Leading: the longest run of capitalised words that names a place, with words left after it.
+    first = 1 if lowered[0] == "the" else 0
+    lead = first
+    while lead < len(words) - 1 and words[lead][2][:1].isupper() and lead - first < MAX_RECOVERED_TOKENS:
+        lead += 1
+    for n in range(lead, first, -1):
+        s, e = words[first][0], words[n - 1][1]
+        if lowered[n] in ("of", "and", "&") or text[e:e + 1] in "'’":
+            continue                                  # "Bank of ...", a possessive: not a modifier
+        kind = _embedded_kind(text[s:e], institution and any(w in cues["institution"] for w in lowered[n:]))
+        if kind:
+            out.append((s, e, kind))
+            break
+    # After "of" or "in": "University of Cincinnati", "Association of Western Pennsylvania",
+    # "Lutheran School in Lombard".
+    link = next((w for w in lowered[1:] if w in ("of", "in")), None)
+    if link:
+        k = lowered.index(link, 1) + 1
+        if k < len(words) and lowered[k] == "the":
+            k += 1
+        run = []
+        while k + len(run) < len(words) and words[k + len(run)][2][:1].isupper():
+            run.append(words[k + len(run)])
+        for i in range(len(run)):              # drop leading position words one at a time
+            for j in range(len(run), i, -1):
+                s, e = run[i][0], run[j - 1][1]
+                kind = _embedded_kind(text[s:e], institution and any(
+                    w in cues["institution"] for w in lowered[:lowered.index(link, 1)]))
+                if kind:
+                    out.append((s, e, kind))
+                    break
+            else:
+                if gazetteer.normalize(run[i][2]) in _features()["prefixes"]:
+                    continue
+            break
+    return out
+
+
+def _institution_after(text: str, start: int, end: int) -> bool:
+    return any(w.lower().replace("’", "'") in _cues()["institution"] for w in _WORD.findall(text[start:end]))
+
+
+def _embedded_places(entities: list[Entity], text: str) -> set[str]:
+    """Toponyms inside organisation, facility and mistyped person names become their own place
+    (or nationality) entities, nested in the name ("Paris" in "Paris Police Department"): the
+    organisation keeps its whole mention; the place gets the part that names it, and merges with
+    a place entity of the same name when the article has one (one sense per article).
+    Returns the ids of the entities it created, which must earn their place (`_prune_embedded`)."""
+    created: set[str] = set()
+    by_name: dict[tuple[str, str], Entity] = {}
+    for e in entities:
+        key = "NORP" if e.type == "NORP" else "GPE" if e.type in PLACE_TYPES else None
+        if key:
+            for m in e.mentions:
+                by_name.setdefault((key, m.text.lower()), e)
+    next_id = 1 + max((int(e.id[1:]) for e in entities if re.fullmatch(r"e\d+", e.id)), default=0)
+    hosts = [e for e in entities if e.type in EMBEDDING_TYPES and not (e.type == "ORG" and e.sector == "GOV"
+                                                                       and _named_by_place(e))]
+    hosts += [e for e in entities if e.type in PLACE_TYPES and not candidates(e)]
+    for host in hosts:
+        for m in host.mentions:
+            for s, e_, kind in _embedded_spans(text, m.start, m.end):
+                if kind == "demonym" and host.sector not in STATE_SECTORS:
+                    continue                # "Russian Foreign Ministry", not "American Airlines"
+                if host.type == "PERSON" and not _institution_after(text, e_, m.end):
+                    continue                # "McMinn County Sheriff", not "Virginia Chapin"
+                span = Span.of(text, s, e_)
+                key = ("NORP" if kind == "demonym" else "GPE", span.text.lower())
+                ent = by_name.get(key)
+                if ent is None:
+                    ent = Entity(id=f"e{next_id}", name=span.text, type=key[0], mentions=[])
+                    next_id += 1
+                    entities.append(ent)
+                    by_name[key] = ent
+                    created.add(ent.id)
+                if all((x.start, x.end) != (s, e_) for x in ent.mentions):
+                    ent.mentions.append(span)
+                    ent.mentions.sort(key=lambda x: x.start)
+    return created
+
+
+def _prune_embedded(entities: list[Entity], created: set[str], final: dict[str, Candidate]) -> None:
+    """Drop the places found only inside organisation names that the article does not support:
+    those left without a point, and towns (below `min_population_embedded`) that are neither in
+    the first-level division of a place the article names (outside such names, or a county or
+    state named inside one) nor within 200 km of one ("Webb Center" is no town Webb unless the
+    story is near it)."""
+    floor = _cues()["min_population_embedded"]
+    own = [c for eid, c in final.items() if c.feature_code != "PCLI"
+           and (eid not in created or c.feature_code in ("ADM1", "ADM2"))]
+    keep = []
+    for e in entities:
+        if e.id in created and e.type != "NORP":
+            c = final.get(e.id)
+            if c is None:
+                continue
+            if c.feature_class == "P" and c.population < floor and not any(
+                    (o.admin1_code and o.admin1_code == c.admin1_code)
+                    or gazetteer.distance_km(c.lat, c.lon, o.lat, o.lon) < AROUND_KM for o in own):
+                continue
+        keep.append(e)
+    entities[:] = keep
+
+
+_COUNTY_NAME = r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)?"
+_COUNTY_LIST = re.compile(r"\b(%s(?:(?:,\s+|,?\s+and\s+)%s)*)\s+(?:counties|parishes)\b" % (_COUNTY_NAME, _COUNTY_NAME))
+
+
+def _listed_counties(entities: list[Entity], text: str) -> set[str]:
+    """"Barrow, Jackson and Madison counties": each name listed before "counties" is that US
+    county (written without the word). Such a name becomes a GPE entity named "X County" (a new
+    one, or the entity the model gave that name when this is its only use); returns their ids,
+    whose candidates are counties only."""
+    at = {(m.start, m.end): e for e in entities for m in e.mentions}
+    covered = sorted((m.start, m.end) for e in entities for m in e.mentions)
+    next_id = 1 + max((int(e.id[1:]) for e in entities if re.fullmatch(r"e\d+", e.id)), default=0)
+    spans: dict[tuple[int, int], str] = {}
+    for m in _COUNTY_LIST.finditer(text):
+        word = "Parish" if text[m.end() - 8:m.end()].lower() == "parishes" else "County"
+        for n in re.finditer(_COUNTY_NAME, m.group(1)):
+            s, e_ = m.start(1) + n.start(), m.start(1) + n.end()
+            for cut in (s, text.find(" ", s, e_) + 1 or e_):      # "In Clarke": the name alone
+                name = f"{text[cut:e_]} {word}"
+                if cut < e_ and any(c.feature_code == "ADM2" and c.name_kind != ALTERNATE
+                                    for c in gazetteer.lookup(name)):
+                    spans[(cut, e_)] = name
+                    break
+    forced: set[str] = set()
+    by_name: dict[str, Entity] = {}
+    for (s, e_), name in spans.items():
+        ent = at.get((s, e_))
+        if ent is not None:
+            if ent.id in forced or all((x.start, x.end) in spans for x in ent.mentions):
+                ent.type, ent.name = "GPE", name
+                forced.add(ent.id)
+            continue
+        if any(cs < e_ and s < ce for cs, ce in covered):
+            continue
+        ent = by_name.get(name)
+        if ent is None:
+            ent = Entity(id=f"e{next_id}", name=name, type="GPE", mentions=[])
+            next_id += 1
+            entities.append(ent)
+            by_name[name] = ent
+            forced.add(ent.id)
+        ent.mentions.append(Span.of(text, s, e_))
+    return forced
+
+
 def geocode_entities(entities: list[Entity], document: Document, doc=None) -> None:
     """Fill `geo` and `country` of the article's place entities in place (see module doc)."""
     _retype_places(entities, document.text)
+    _retype_named_places(entities)
     _recover_places(entities, document.text, doc)
+    created = _embedded_places(entities, document.text)
+    counties = _listed_counties(entities, document.text)
     places = [e for e in entities if e.type in PLACE_TYPES]
-    cands = {e.id: candidates(e) for e in places}
+    cands = {e.id: [c for c in gazetteer.lookup(e.name) if c.feature_code == "ADM2"] if e.id in counties
+             else candidates(e) for e in places}
     for e in entities:
         if e.type == "NORP" and e.country is None:
             e.country = gazetteer.demonym_country(e.name)
@@ -523,27 +816,50 @@ def geocode_entities(entities: list[Entity], document: Document, doc=None) -> No
 
     # Pass 1: each place on its own names and the country focus.
     chosen: dict[str, Candidate] = {}
+    plausible: dict[str, list[Candidate]] = {}
     for e in places:
-        c = _choose(e, cands[e.id], votes, container_cands(e), [], set(), inner_cands(e))
+        scored = _ranked(e, cands[e.id], votes, container_cands(e), [], set(), inner_cands(e))
+        plausible[e.id] = _plausible(scored)
+        c = _best(scored, cands[e.id], inner_cands(e))
         if c is not None:
             chosen[e.id] = c
     # Pass 2: again, with the focus of pass 1's choices and near the other places resolved.
+    # A town found only inside an organisation's name is resolved by the other places; it does
+    # not pull them (it may yet be dropped, `_prune_embedded`).
+    floor = _cues()["min_population_embedded"]
+    doubtful = {eid for eid, c in chosen.items()
+                if eid in created and c.feature_class == "P" and c.population < floor}
     votes = {**votes, **_country_votes(entities, cands, chosen)}
-    admin1_named = {c.admin1_code for c in chosen.values() if c.feature_code == "ADM1"}
+    votes = {k: v for k, v in votes.items() if k not in doubtful}
+    support = {eid: c for eid, c in chosen.items() if eid not in doubtful}
+    admin1_named = {c.admin1_code for c in support.values() if c.feature_code == "ADM1"}
+    mentions = {e.id: len(e.mentions) or 1 for e in places}
+    names = {e.id: e.name for e in places}
+    final: dict[str, Candidate] = {}
     for e in places:
-        anchors = [c for eid, c in chosen.items() if eid != e.id and c.feature_class == "P"]
-        c = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named, inner_cands(e))
+        anchors = [c for eid, c in support.items() if eid != e.id and c.feature_class == "P"]
+        anchors += [c for eid, found in plausible.items()
+                    if eid != e.id and eid not in doubtful and e.name != names[eid] for c in found]
+        local = Counter()
+        for eid, k in support.items():
+            if eid != e.id and k.admin1_code and k.feature_code != "PCLI":
+                local[k.admin1_code] += mentions[eid]
+        c = _choose(e, cands[e.id], votes, container_cands(e), anchors, admin1_named, inner_cands(e), local)
         if c is None:
             e.geo = None
             continue
+        final[e.id] = c
         e.geo = Geo(lat=round(c.lat, 5), lon=round(c.lon, 5), country=c.country_code,
                     admin1=c.admin1, feature=c.feature_code, precision=_precision(c),
                     geonameid=c.geonameid, population=c.population or None)
         if c.country_code:      # the place decides its country, over an earlier guess from its name
             e.country = c.country_code
+    _prune_embedded(entities, created, final)
     for e in entities:
         if e.type == "NORP" and _country_adjective(e):
             e.geo = _country_geo(e.country)
+        elif (e.type == "NORP" or (e.type == "ORG" and e.sector == "IGO")) and e.geo is None:
+            e.geo = _region_geo(e)
 
 
 def _country_adjective(e: Entity) -> bool:
@@ -556,6 +872,34 @@ def _country_adjective(e: Entity) -> bool:
         return True
     names = {e.name, *(m.text for m in e.mentions)}
     return any(gazetteer.demonym_country(n) == e.country for n in names)
+
+
+@lru_cache(maxsize=1)
+def _region_adjectives() -> dict[str, str]:
+    with open(ADJECTIVES_FILE, encoding="utf-8") as fh:
+        return {gazetteer.normalize(k): v for k, v in (yaml.safe_load(fh) or {}).items()}
+
+
+def _region_geo(e: Entity) -> Optional[Geo]:
+    """The point of the continent or region a regional adjective ("European", "Asians") or a
+    union of states ("EU") names, precision "region"; None for any other NORP or organisation.
+    An organisation gets it only when every name it is mentioned by is such a union."""
+    table = _region_adjectives()
+    names = {e.name, *(m.text for m in e.mentions)}
+    if e.type == "ORG" and not all(gazetteer.normalize(n) in table for n in names):
+        return None
+    for n in names:
+        key = gazetteer.normalize(n)
+        region = table.get(key) or (table.get(key[:-1]) if key.endswith("s") else None)
+        if region:
+            found = [c for c in gazetteer.lookup(region) if c.name_kind != ALTERNATE
+                     and (c.feature_code == "CONT" or c.geonameid is None)]
+            if found:
+                c = max(found, key=lambda c: c.population)
+                return Geo(lat=round(c.lat, 5), lon=round(c.lon, 5), country=None, admin1=None,
+                           feature=c.feature_code, precision="region", geonameid=c.geonameid,
+                           population=c.population or None)
+    return None
 
 
 def _country_geo(iso: str) -> Optional[Geo]:
