@@ -65,3 +65,10 @@ def test_evaluate_small_slice_every_dataset_apart(gold_dir):
     assert result["by_file"]["plover_gsr.jsonl"]["micro_R"] > 0.4
     assert case["main_type_recall"] > 0.5
     json.dumps(result)
+
+
+def test_actor_head_match_is_by_whole_words():
+    from newsgraph.evaluate.events import _actor_match
+    assert _actor_match("the US", ["US forces"])
+    assert _actor_match("The gunmen", ["gunmen"])
+    assert not _actor_match("US", ["Russia"])          # no match inside a word

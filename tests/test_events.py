@@ -387,3 +387,77 @@ def test_circumstance_events_are_part_of_the_main_event():
     main = find(rec, "SANCTION", "suspended")
     assert main.part_of is None
     assert find(rec, "ASSAULT", "attacked").part_of == main.id
+
+
+# --- arguments: recipients that are places, things and parties named inside the object ---
+
+def test_restriction_in_a_place_has_the_place_as_recipient():
+    rec = record_of("The army imposed a curfew in Kosovo on Monday.")
+    coerce = find(rec, "COERCE", "imposed")
+    assert named(rec, coerce.source_actor) == "army"
+    assert named(rec, coerce.target_actor) == "Kosovo"
+
+
+def test_place_is_no_recipient_of_a_reciprocal_meeting():
+    rec = record_of("Russia and Ukraine met in Istanbul on Monday.")
+    assert all(e.target_actor is None for e in rec.events if e.type == "CONSULT")
+
+
+def test_recipient_of_to_beats_the_thing_handed_over():
+    rec = record_of("Japan sent its troops to Nepal.")
+    sent = next(e for e in rec.events if e.trigger.text == "sent")
+    assert named(rec, sent.source_actor) == "Japan" and named(rec, sent.target_actor) == "Nepal"
+
+
+def test_recipient_inside_a_passive_subject():
+    rec = record_of("Sanctions against Iran were lifted on Friday.")
+    assert named(rec, find(rec, "CONCEDE", "lifted").target_actor) == "Iran"
+
+
+def test_plain_noun_phrase_recipient_becomes_a_generic_actor():
+    rec = record_of("Soldiers attacked the mosque.")
+    attack = find(rec, "ASSAULT", "attacked")
+    target = entity(rec, attack.target_actor)
+    assert target is not None and target.name == "mosque"
+    assert_spans_match(rec)
+
+
+def test_investigation_recipient_is_the_party_of_the_matter():
+    rec = record_of("Prosecutors opened an investigation into allegations against John Smith.")
+    inquiry = find(rec, "ACCUSE", "investigation")
+    assert named(rec, inquiry.target_actor) == "John Smith"
+
+
+def test_possessive_pronoun_defers_to_the_light_verb_subject():
+    rec = record_of("Rebel fighters continued their attacks on the town.")
+    attack = find(rec, "ASSAULT", "attacks")
+    assert named(rec, attack.source_actor) == "Rebel fighters"
+    assert entity(rec, attack.source_actor).sector == "REB"
+
+
+def test_pronoun_resolves_to_a_generic_speaker():
+    rec = record_of("The regime said it would release the prisoners.")
+    release = next(e for e in rec.events if e.trigger.text == "release")
+    assert named(rec, release.source_actor) == "regime"
+
+
+def test_protest_recipient_is_named_in_the_grievance():
+    rec = record_of("Thousands of workers held a strike over a law passed by the government.")
+    strike = find(rec, "PROTEST", "strike")
+    assert named(rec, strike.source_actor) == "workers"
+    assert named(rec, strike.target_actor) == "government"
+
+
+def test_human_shields_take_the_user_and_the_people_used():
+    rec = record_of("Rebels used villagers as human shields.")
+    shields = find(rec, "ASSAULT")
+    assert named(rec, shields.source_actor) == "Rebels"
+    assert named(rec, shields.target_actor) == "villagers"
+
+
+def test_international_body_code_has_no_country():
+    from newsgraph.record import Entity
+    body = Entity(id="x", name="UN", type="ORG", mentions=[], sector="IGO")
+    assert ev.actor_code(body) == "IGO"
+    assert ev.actor_code(Entity(id="y", name="Syrian army", type="ORG", mentions=[],
+                                country="SY", sector="MIL")) == "SYRMIL"

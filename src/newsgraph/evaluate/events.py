@@ -21,8 +21,8 @@ Actor codes (GSR, PETRARCH): country (first three letters) and full-code accurac
 CAMEO-style code (alpha-3 country + sector) of a same-type predicted actor in that role.
 Actor accuracy: over gold events whose type was predicted and whose actor text is given, a
 predicted event of that type whose actor (any mention text or the name of the entity) equals
-or contains / is contained in the gold text after casefolding and dropping a leading article
-and punctuation.  Mode accuracy: over gold events with a mode whose type was predicted.
+or contains / is contained in the gold text as whole words (head-match: "US" is in "US
+forces", not in "Russia") after casefolding and dropping a leading article and punctuation.  Mode accuracy: over gold events with a mode whose type was predicted.
 """
 from __future__ import annotations
 
@@ -68,12 +68,14 @@ def _norm(s: Optional[str]) -> str:
 
 
 def _actor_match(gold: Optional[str], texts: list[str]) -> bool:
+    """Exact match or containment of one in the other as whole words (the README's head-match:
+    "US" is in "US forces", not in "Russia")."""
     g = _norm(gold)
     if not g:
         return False
     for t in texts:
         p = _norm(t)
-        if p and (p == g or p in g or g in p):
+        if p and (p == g or f" {p} " in f" {g} " or f" {g} " in f" {p} "):
             return True
     return False
 

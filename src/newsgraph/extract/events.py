@@ -17,7 +17,15 @@ come from the dependency parse, not from word windows:
 * unnamed actors ("gunmen", "security forces", "Alawite civilians") become generic entities
   (event_actors.yaml: NORP for populations, ORG for organised bodies) appended to
   rec.entities, with a sector from the descriptor and a country from a modifier or the
-  article's main country;
+  article's main country; so do names the recogniser missed and, in the recipient's slot, plain
+  noun phrases ("attacked the mosque") unless abstract (`non_actor_heads`);
+* recipients beyond the object (event_actors.yaml): whom a thing is given or sent "to" before
+  the thing; the party named inside the object ("restrictions imposed on X", "an investigation
+  into allegations against X", "a strike over a law passed by X": `matter_modes`,
+  `grievance`); the place an act is done in when no one else is named ("a curfew in Kosovo":
+  `place_recipient`, never for a reciprocal meeting); "used X as human shields"; actors of
+  nouns from a light or participation verb before a possessive pronoun ("continued their
+  attacks"), never from a verb that judges the act ("condemned the attack");
 * reciprocal events ("X and Y met", "talks between X and Y"): every party is an actor and
   there is no recipient, as the manual codes them (one event per party, like compound actors);
 * sentences inside a `background` section (an encyclopedic "Details" appendix) are no news
@@ -72,6 +80,10 @@ OBJ = ("dobj", "obj", "dative")
 CLAUSE_DEPS = ("ccomp", "advcl", "relcl", "conj", "parataxis", "xcomp", "acl", "csubj")
 DEFAULT_TARGET_PREPS = ("against", "on", "upon", "at", "with", "to", "into", "toward", "towards")
 ACTOR_ENT_TYPES = ("GPE", "NORP", "ORG", "PERSON")
+# Sectors that stand in the country's place of a code when the body belongs to no country.
+INTERNATIONAL_SECTORS = ("IGO", "NGO")
+# Entity labels of words that are no actor even when no entity covers them as an actor.
+NON_ACTOR_ENTS = ("DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL")
 QUOTES = '"“”«»'
 RELATIVE = ("who", "that", "which", "whom", "whose")
 # Relations that put a trigger in a circumstance or in the description of an argument rather
@@ -105,6 +117,15 @@ class Lexicon:
     descriptors: dict
     sector_modifiers: dict
     pronouns: dict
+    non_actor_heads: frozenset = frozenset()
+    participation_verbs: frozenset = frozenset()
+    place_recipient: dict = None
+    matter_modes: frozenset = frozenset()
+    statement_nouns: frozenset = frozenset()
+    stative_passives: frozenset = frozenset()
+    grievance_types: frozenset = frozenset()
+    grievance_preps: frozenset = frozenset()
+    theme_object_types: frozenset = frozenset()
 
 
 def _load(name: str) -> dict:
@@ -196,7 +217,27 @@ def lexicon() -> Lexicon:
                              f"mode {bad} or no manual line")
     actors = _load("event_actors.yaml")
     return Lexicon(types, verbs, nouns, phrases, cues, actors["descriptors"],
-                   actors.get("sector_modifiers") or {}, actors.get("pronouns") or {})
+                   actors.get("sector_modifiers") or {}, actors.get("pronouns") or {},
+                   frozenset(str(w).lower() for w in actors.get("non_actor_heads") or ()),
+                   frozenset(str(w).lower() for w in actors.get("participation_verbs") or ()),
+                   {k: frozenset(v) for k, v in (actors.get("place_recipient") or {}).items()},
+                   frozenset(actors.get("matter_modes") or ()),
+                   frozenset(actors.get("statement_nouns") or ()),
+                   frozenset(actors.get("stative_passives") or ()),
+                   frozenset((actors.get("grievance") or {}).get("types") or ()),
+                   frozenset((actors.get("grievance") or {}).get("preps") or ()),
+                   frozenset(actors.get("theme_object_types") or ()))
+
+
+def _phrase_end(tok) -> int:
+    """The last token of a phrase without the clauses and appositions that describe it ("the
+    leader of the gang who fled": "the leader of the gang")."""
+    end = tok.i
+    for c in tok.rights:
+        if c.dep_ in ("relcl", "acl", "appos", "punct", "cc", "conj", "advcl", "parataxis"):
+            break
+        end = max(end, _phrase_end(c))
+    return end
 
 
 # --- the record side: entities by token --------------------------------------------------
@@ -213,6 +254,7 @@ class Actors:
         nums = [int(e.id[1:]) for e in rec.entities if e.id[:1] == "e" and e.id[1:].isdigit()]
         self.next_id = max(nums, default=0) + 1
         self.generic: dict[str, Entity] = {}
+        self.plain: list[Entity] = []       # generic entities made from plain noun phrases
         by_country = _Counter()
         for e in rec.entities:
             if e.country and e.type in ("GPE", "ORG", "NORP"):
@@ -239,9 +281,11 @@ class Actors:
                 return e
         return None
 
-    def generic_entity(self, head, lex: Lexicon) -> Optional[Entity]:
-        """A generic entity for an unnamed group ("security forces", "Alawite civilians")."""
-        d = lex.descriptors.get(head.lemma_.lower()) or lex.descriptors.get(head.lower_)
+    def generic_entity(self, head, lex: Lexicon, fallback: Optional[dict] = None) -> Optional[Entity]:
+        """A generic entity for an unnamed group ("security forces", "Alawite civilians"), or,
+        with `fallback` (its type and sector), for another noun phrase standing as an argument
+        ("the daily newspaper", a name the recogniser missed)."""
+        d = lex.descriptors.get(head.lemma_.lower()) or lex.descriptors.get(head.lower_) or fallback
         if d is None or head.pos_ not in ("NOUN", "PROPN"):
             return None
         left = [c for c in head.lefts if c.dep_ not in (
@@ -250,10 +294,11 @@ class Actors:
         start = min([c.left_edge.i for c in left] + [head.i])
         end = head.i
         for c in head.rights:
-            if c.dep_ == "amod" or (c.dep_ == "prep" and c.lower_ in ("of", "from")
-                                    and head.lemma_.lower() in ("government", "authority",
-                                                                "force", "army", "militant")):
-                end = max(end, c.right_edge.i)
+            of = _pobj(c) if c.dep_ == "prep" and c.lower_ in ("of", "from") else None
+            if c.dep_ == "amod" or (of is not None and (
+                    head.lemma_.lower() in ("government", "authority", "force", "army", "militant")
+                    or self.at(of) is not None or of.lemma_.lower() in lex.descriptors)):
+                end = max(end, _phrase_end(c))
         while start < end and (self.doc[start].is_punct or self.doc[start].dep_ == "det"):
             start += 1
         while end > start and self.doc[end].is_punct:
@@ -323,6 +368,8 @@ def actor_code(entity: Optional[Entity]) -> Optional[str]:
     stands for an unknown country, as in the PLOVER gold."""
     if entity is None:
         return None
+    if not entity.country and entity.sector in INTERNATIONAL_SECTORS:
+        return entity.sector                # "IGO": the manual's code for a body of states (l.904)
     country = _alpha3(entity.country) if entity.country else "---"
     if entity.type in ("GPE",) and not entity.sector:
         return country
@@ -376,6 +423,9 @@ def _subject(verb, depth: int = 0) -> Optional[object]:
         return _subject(head.head, depth + 1)   # "Germany is willing to provide aid"
     if verb.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN") and (
             verb.tag_ != "VBN" or _child(verb, OBJ) is not None):
+        if (head.lemma_.lower() in lexicon().statement_nouns and head.dep_ in OBJ
+                and head.head.pos_ in ("VERB", "AUX")):
+            return _subject(head.head, depth + 1)   # "X issued a declaration demanding…"
         return head                         # "forces carrying out raids"
     if verb.dep_ in ("xcomp", "advcl", "acl", "pcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         obj = _child(head, OBJ)
@@ -406,13 +456,22 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
     passive = _child(verb, ("nsubjpass",))
     if passive is not None and part is not None and passive.i == part.i:
         passive = None
-    if passive is not None or (verb.dep_ == "acl" and verb.tag_ == "VBN"):
+    if (passive is not None and _child(verb, ("agent",)) is None
+            and verb.lemma_.lower() in lexicon().stative_passives):
+        to = next((_pobj(c) for c in verb.children if c.dep_ == "prep" and c.lower_ == "to"), None)
+        return passive, [to]                # "Israel is opposed to French mediation"
+    if passive is not None or (verb.dep_ == "acl" and verb.tag_ == "VBN"
+                               and _child(verb, ("nsubj", "aux")) is None):   # not "UNITED
+                                                # NATIONS: the Council has condemned…"
         agent = _child(verb, ("agent",))
         source = _pobj(agent) if agent is not None else None
         target = passive if passive is not None else verb.head
         if target is not None and target.lower_ in RELATIVE and verb.dep_ == "relcl":
             target = verb.head
-        return source, [target]
+        cands = [target]
+        if passive is not None:             # "sanctions against Iran were lifted": Iran
+            _object_recipients(cands)
+        return source, cands
     source = _subject(verb)
     cands = []
     for c in verb.children:
@@ -435,20 +494,8 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
     for c in verb.children:
         if c.dep_ == "ccomp":       # "demanded that Israel ease restrictions"
             cands.extend(x for x in c.children if x.dep_ in ("nsubj", "nsubjpass"))
-    for c in list(cands):           # "demanded the withdrawal of Serbian forces", "lifted
-        for p in c.children:        # sanctions against Sudan", "rejected Syria's request"
-            if p.dep_ == "prep" and p.lower_ in lexicon().cues["object_target_preps"]:
-                obj = _pobj(p)
-                if obj is not None:
-                    cands.append(obj)
-            elif (p.dep_ == "poss" and p.pos_ != "PRON") or (
-                    p.dep_ in ("compound", "amod") and p.ent_type_ in ACTOR_ENT_TYPES):
-                cands.append(p)
-            elif p.dep_ == "acl":           # "rejected an appeal lodged by the Bahraini man"
-                agent = _child(p, ("agent",))
-                if agent is not None and _pobj(agent) is not None:
-                    cands.append(_pobj(agent))
-    if entry.type in lexicon().cues["conditional_target_types"]:
+    _object_recipients(cands)
+    if entry.type.lower() in lexicon().cues["conditional_target_types"]:   # cue lists are lowercased
         for c in verb.subtree:              # "threatened to strike unless Israel withdrew"
             if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("unless", "if")
                                          for m in c.children):
@@ -456,24 +503,100 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
     return source, cands
 
 
+def _object_recipients(cands: list) -> None:
+    """Add the recipients named inside the verb's object ("demanded the withdrawal of Serbian
+    forces", "lifted sanctions against Sudan", "rejected Syria's request", "lifted the
+    restrictions imposed on Olmert")."""
+    preps = lexicon().cues["object_target_preps"]
+    for c in list(cands):
+        if c is None:
+            continue
+        for p in c.children:
+            if p.dep_ == "prep" and p.lower_ in preps:
+                obj = _pobj(p)
+                if obj is not None:
+                    cands.append(obj)
+            elif (p.dep_ == "poss" and p.pos_ != "PRON") or (
+                    p.dep_ in ("compound", "amod") and p.ent_type_ in ACTOR_ENT_TYPES):
+                cands.append(p)
+            elif p.dep_ in ("acl", "relcl"):    # "an appeal lodged by the Bahraini man"
+                agent = _child(p, ("agent",))
+                if agent is not None and _pobj(agent) is not None:
+                    cands.append(_pobj(agent))
+                for q in p.children:            # "restrictions imposed on Olmert"
+                    if q.dep_ == "prep" and q.lower_ in ("on", "upon", "against") and _pobj(q) is not None:
+                        cands.append(_pobj(q))
+
+
+def _matter_party(head, actors: Actors, lex: Optional[Lexicon] = None) -> Optional[Entity]:
+    """The party an investigation or a lawsuit is about, named inside the matter ("an
+    investigation into allegations against X", "into whether X was spied on"); with `lex`,
+    also a group named by a descriptor ("laws imposed by the Indian government")."""
+    todo, seen = [head], 0
+    while todo and seen < 40:
+        t = todo.pop(0)
+        seen += 1
+        e = actors.at(t)
+        if e is not None and e.type in ACTOR_ENT_TYPES and t.i != head.i:
+            return e
+        if lex is not None and t.i != head.i and t.pos_ == "NOUN" and t.lemma_.lower() in lex.descriptors:
+            g = actors.generic_entity(t, lex)
+            if g is not None:
+                return g
+        todo.extend(c for c in t.children if c.dep_ in (
+            "prep", "pobj", "pcomp", "nsubj", "nsubjpass", "dobj", "poss", "compound", "agent")
+            or (lex is not None and c.dep_ == "acl"))   # "a law passed by the government"
+    return None
+
+
+def _grievance_party(found: Found, actors: Actors, lex: Lexicon) -> Optional[Entity]:
+    """Whom a protest is against, named in what it protests: its "against" or "over" phrase
+    or its purpose clause ("a strike over a bill signed by the minister",
+    "blocked roads to press demands on the government"; PROTEST l.506, "against the
+    recipient")."""
+    holders = [found.token] + [x for x in (found.light, found.part) if x is not None]
+    for h in holders:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in lex.grievance_preps and _pobj(c) is not None:
+                party = _matter_party(c, actors, lex)
+                if party is not None:
+                    return party
+            elif c.dep_ in ("advcl", "xcomp") and any(a.lower_ == "to" for a in c.children
+                                                     if a.dep_ == "aux"):
+                party = _matter_party(c, actors, lex)
+                if party is not None:
+                    return party
+    return None
+
+
 def _noun_args(noun, lex: Lexicon, entry: Entry):
     """(actor head, recipient head, governing light verb) of a nominal trigger."""
     source = target = None
-    of_actor = entry.type in lex.cues["noun_of_actor_types"]
+    of_actor = entry.type.lower() in lex.cues["noun_of_actor_types"]
+    own = own_from = of_source = None       # "their attacks": whose, if nothing better
     for c in noun.children:
-        if c.dep_ == "poss":
+        if c.dep_ == "poss" and c.pos_ == "PRON":
+            own = own or c
+        elif c.dep_ == "poss":
             source = source or c
         elif c.dep_ == "prep":
             p = c.lower_
             obj = _pobj(c)
             if obj is None:
                 continue
-            if p in lex.cues["noun_source_preps"] or (p == "of" and of_actor):
+            if p == "from":                 # "withdrawal from Gorazde", "attacks from Lebanon":
+                own_from = own_from or obj  # often the place, so only after anything better
+            elif p == "of" and of_actor:    # "withdrawal of troops", "a session of the
+                of_source = of_source or obj    # Council": after a light verb's subject
+            elif p in lex.cues["noun_source_preps"]:
                 source = source or obj
+            elif p in lex.cues.get("noun_reciprocal_preps", ()) and entry.mode == "third-party":
+                target = target or obj      # "mediation between X and Y": the mediated parties,
+                                            # as the verb "mediate between" has them
             elif p in lex.cues.get("noun_reciprocal_preps", ()):
                 source = source or obj      # the parties of talks "between X and Y"
             elif p in lex.cues["noun_target_preps"] or (
-                    p == "for" and entry.type in lex.cues["noun_for_recipient_types"]):
+                    p == "for" and entry.type.lower() in lex.cues["noun_for_recipient_types"]):
                 target = target or obj
         elif c.dep_ in ("compound", "amod") and c.pos_ in ("PROPN", "ADJ", "NOUN") and c.i < noun.i:
             source = source or (c if c.ent_type_ in ("GPE", "NORP", "ORG", "PERSON") else None)
@@ -481,7 +604,10 @@ def _noun_args(noun, lex: Lexicon, entry: Entry):
     if noun.dep_ in OBJ + ("nsubjpass",) and noun.head.pos_ in ("VERB", "AUX"):
         if noun.head.lemma_.lower() in lex.cues["light_verbs"]:
             light = noun.head
-            if source is None:
+            own_entry = lex.verbs.get(light.lemma_.lower(), {}).get(None)
+            judged = own_entry is not None and own_entry.type in (
+                "ACCUSE", "SUPPORT", "REJECT")      # "condemned the attack": not the attacker
+            if source is None and not judged:
                 source = _subject(light) if noun.dep_ != "nsubjpass" else None
                 if noun.dep_ == "nsubjpass":
                     agent = _child(light, ("agent",))
@@ -490,10 +616,27 @@ def _noun_args(noun, lex: Lexicon, entry: Entry):
                 for c in light.children:
                     if c.dep_ == "dative" and c.i != noun.i:
                         target = _pobj(c) if c.pos_ == "ADP" else c
-                    elif c.dep_ == "prep" and c.lower_ in ("on", "against", "upon", "with", "to"):
+                    elif c.dep_ == "prep" and c.lower_ in ("on", "against", "upon", "with", "to",
+                                                           "into"):    # "opened an inquiry into X"
                         target = _pobj(c)
+                        if target is not None and target.ent_type_ in NON_ACTOR_ENTS:
+                            target = None       # "on March 10" is when, not whom
                     if target is not None:
                         break
+    if source is None:
+        source = of_source
+    elif target is None and of_source is not None and light is not None:
+        target = of_source                  # "requested a session of the Council": the body
+    gov = noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else noun.head
+    if (noun.dep_ == "pobj" and noun.head.lower_ == "as" and gov.pos_ in ("VERB", "AUX")
+            and source is None and target is None):
+        source, target = _subject(gov), _child(gov, OBJ)    # "used civilians as human shields"
+    if (source is None and light is None and gov.pos_ in ("VERB", "AUX")
+            and gov.lemma_.lower() in lex.participation_verbs
+            and (noun.dep_ in OBJ or (noun.dep_ == "pobj" and noun.head.lower_ in ("in", "for", "to")))):
+        source = _subject(gov)              # "attended the summit", "joined the talks"
+    if source is None:
+        source = own or own_from
     return source, target, light
 
 
@@ -718,20 +861,27 @@ def _status(found: Found, sent, actors: Actors, lex: Lexicon):
 
 # --- linking -----------------------------------------------------------------------------
 
-def _actor(head, actors: Actors, lex: Lexicon) -> Optional[Entity]:
-    """The entity an argument head stands for, creating a generic one for unnamed groups."""
+def _actor(head, actors: Actors, lex: Lexicon, loose: bool = False) -> Optional[Entity]:
+    """The entity an argument head stands for, creating a generic one for unnamed groups and
+    for names the recogniser missed; `loose` (a recipient) also takes a plain noun phrase."""
     if head is None:
         return None
-    if head.pos_ == "NUM" or head.lemma_.lower() in lex.cues["quantity_heads"]:
+    if head.pos_ == "NUM" or head.lemma_.lower() in lex.cues["quantity_heads"] or (
+            head.lower_[:-1] in lex.cues["quantity_heads"] and head.lower_.endswith("s")):
         of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         if of is not None and _pobj(of) is not None and actors.at(head) is None:
-            return _actor(_pobj(of), actors, lex)
+            return _actor(_pobj(of), actors, lex, loose)
     if head.pos_ == "PRON" and head.lower_ in lex.pronouns:
         allowed = lex.pronouns[head.lower_]
         nearest = None
         for i in range(head.i - 1, max(-1, head.sent.start - 60), -1):
             tok = head.doc[i]
             e = actors.at(tok)
+            if e is None and tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "NOUN":
+                e = actors.generic_entity(tok, lex)     # "the regime said it would…"
+            if (e is not None and "PERSON" in allowed and tok.tag_ == "NN" and tok.pos_ == "NOUN"
+                    and e in actors.generic.values()):
+                return e                    # "the prime minister says he supports…"
             if e is None or e.type not in allowed:
                 continue
             if tok.dep_ in ("nsubj", "nsubjpass") or tok.head.dep_ in ("nsubj", "nsubjpass"):
@@ -743,14 +893,57 @@ def _actor(head, actors: Actors, lex: Lexicon) -> Optional[Entity]:
         return e
     if head.pos_ == "NOUN" and (head.lemma_.lower() in lex.nouns or head.pos_ == "VERB"):
         return None                         # an event ("condemned the killing"), not an actor
+    for c in head.children:                 # "his counterpart, Mostafa Najjar": the name
+        if c.dep_ == "appos" and actors.at(c) is not None and actors.at(c).type in ACTOR_ENT_TYPES:
+            return actors.at(c)
     g = actors.generic_entity(head, lex)
     if g is not None:
         return g
+    if _plain_argument(head, lex) and any(       # "Danish web sites": a group of that country
+            c.dep_ in ("amod", "compound") and actors.at(c) is not None
+            and actors.at(c).type in ("NORP", "GPE") for c in head.lefts):
+        return actors.generic_entity(head, lex, {"type": "NORP" if head.tag_ == "NNS" else "ORG",
+                                                 "sector": None})
     for c in head.children:
         if c.dep_ in ("compound", "amod", "poss", "appos", "nmod") or (
                 c.dep_ == "prep" and c.lower_ in ("of", "from", "in")):
             e = actors.in_tokens(c.subtree)
             if e is not None:
+                return e
+    if (head.pos_ == "PROPN" or (head.is_upper and head.is_alpha and len(head) > 1)) and (
+            head.ent_type_ not in NON_ACTOR_ENTS):      # a name, or an acronym ("ICE")
+        return actors.generic_entity(head, lex, {"type": "ORG", "sector": None})  # a missed name
+    if loose and _plain_argument(head, lex):
+        g = actors.generic_entity(head, lex, {"type": "NORP" if head.tag_ == "NNS" else "ORG",
+                                              "sector": None})
+        if g is not None:
+            actors.plain.append(g)          # a thing or a group of unknown kind
+        return g
+    return None
+
+
+def _plain_argument(head, lex: Lexicon) -> bool:
+    """Whether a common noun that names no group we know can still stand as the recipient of
+    an event ("attacked the mosque", "suspended the daily newspaper", "detained 110
+    individuals"): a concrete noun phrase, not an event, a quantity, a date or one of the
+    abstract heads of event_actors.yaml `non_actor_heads`."""
+    return (head.pos_ == "NOUN" and head.ent_type_ not in NON_ACTOR_ENTS
+            and head.lemma_.lower() not in lex.nouns
+            and head.lemma_.lower() not in lex.non_actor_heads
+            and _noun_entry(head, lex) is None)    # "a state of emergency" is no one
+
+
+def _place_recipient(sent, clause: set, actors: Actors, lex: Lexicon, exclude: set) -> Optional[Entity]:
+    """The place an event is done in or to, as its recipient when the sentence names no one
+    ("lifted the curfew in Kosovo", "declared a state of siege in Pando"): the first place
+    entity of the trigger's clause after one of event_actors.yaml `place_recipient` preps."""
+    preps = lex.place_recipient["preps"]
+    for t in sent:
+        if t.i not in clause or t.dep_ != "pobj" or t.head.lower_ not in preps:
+            continue
+        for c in _conjuncts(t)[:1]:
+            e = actors.at(c)
+            if e is not None and e.type in PLACE_TYPES and e.id not in exclude:
                 return e
     return None
 
@@ -1012,18 +1205,40 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
             gov = None
         if not found.nominal and found.token.lemma_.lower() in lex.cues["ending_verbs"]:
             e = _ending_entry(found, by_token, lex) or e
+        loose_target = True                 # a plain noun phrase may stand as recipient
         if found.nominal:
             src_head, tgt_head, found.light = _noun_args(found.token, lex, e)
         else:
             src_head, cands = _verb_args(found.token, e, found.part)
-            tgt_head = next((c for c in cands if c is not None and _actor(c, actors, lex) is not None),
-                            cands[0] if cands else None)
+            real = [c for c in cands if c is not None]
+            given_to = [c for c in real if c.dep_ == "dative" or (
+                c.dep_ == "pobj" and c.head.lower_ in ("to", "toward", "towards"))]
+            tgt_head = next((c for group in (given_to, real) for c in group   # "offered its troops
+                             if _actor(c, actors, lex) is not None), None)   # to Lebanon": Lebanon
+            if tgt_head is None:            # no group or name: a plain noun phrase recipient,
+                ranked = sorted((c for c in cands if c is not None),   # whom a thing is given
+                                key=lambda c: c.dep_ != "pobj")      # or sent to before the thing
+                themes = e.type in lex.theme_object_types    # "provide food": food is given
+                tgt_head = next((c for c in ranked if _plain_argument(c, lex)
+                                 and not (themes and c.dep_ in OBJ)), None)
+                loose_target = tgt_head is not None
+                tgt_head = tgt_head if loose_target else (cands[0] if cands else None)
+        inside = range(found.first.i, found.last.i + 1)    # "state of siege": no argument
+        src_head = None if src_head is not None and src_head.i in inside else src_head
+        tgt_head = None if tgt_head is not None and tgt_head.i in inside else tgt_head
         sources = [_actor(h, actors, lex) for h in _conjuncts(src_head)] if src_head is not None else [None]
-        targets = [_actor(h, actors, lex) for h in _conjuncts(tgt_head)] if tgt_head is not None else [None]
+        targets = [_actor(h, actors, lex, loose=loose_target) for h in _conjuncts(tgt_head)] if tgt_head is not None else [None]
         sources = list({(s.id if s else None): s for s in sources}.values())
         if e.by_population is not None and any(_population(s, lex) for s in sources):
             e = e.by_population             # "protesters blocked the road": PROTEST obstruct
         targets = list({(t.id if t else None): t for t in targets}.values())
+        if targets == [None] and tgt_head is not None and e.mode in lex.matter_modes:
+            party = _matter_party(tgt_head, actors)
+            targets = [party] if party is not None else targets
+        if e.type in lex.grievance_types and all(t is None or t in actors.plain for t in targets):
+            party = _grievance_party(found, actors, lex)
+            targets = [party] if party is not None and all(
+                party.id != x.id for x in sources if x) else targets
         status, who, cue = _status(found, sent, actors, lex)
         if gov is not None and status in FACTUAL and gov.entry.type in lex.cues["topic_status"]:
             status = lex.cues["topic_status"][gov.entry.type]
@@ -1033,6 +1248,11 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
             status = "reported" if who is not None else "asserted"
         parent = made.get(gov.token.i) if gov is not None else None
         clause = _clause_tokens(found)
+        pr = lex.place_recipient or {}
+        if targets == [None] and e.type in pr.get("types", ()) and not (
+                len(sources) > 1 and e.type in pr.get("single_actor_types", ())):
+            place = _place_recipient(sent, clause, actors, lex, {s.id for s in sources if s})
+            targets = [place] if place is not None else targets
         e = _refined_entry(e, clause, sent, lex)
         mode = e.mode
         if e.type == "ASSAULT" and mode is None:
@@ -1092,6 +1312,11 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
                     parent = main           # a circumstance of the sentence's main event
                 if parent is not None and not _reaches(parent, mine, parents):
                     parents[id(ev)] = parent
+    for ev in events:               # "civilians were killed as forces launched air strikes":
+        if ev.source_actor is None:  # the actor of the same act named in its circumstance
+            ev.source_actor = next((c.source_actor for c in events if parents.get(id(c)) is ev
+                                    and c.type == ev.type and c.source_actor
+                                    and c.source_actor != ev.target_actor), None)
     return events
 
 
@@ -1225,7 +1450,7 @@ def _population(entity: Optional[Entity], lex: Lexicon) -> bool:
     """Whether an actor is a population or civil group rather than a state or armed body."""
     if entity is None:
         return False
-    return entity.type == "NORP" or entity.sector in lex.cues["population_sectors"]
+    return entity.type == "NORP" or (entity.sector or "").lower() in lex.cues["population_sectors"]
 
 
 def _compatible(a: Optional[str], b: Optional[str]) -> bool:
