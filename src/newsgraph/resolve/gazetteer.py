@@ -595,13 +595,14 @@ def neighbours(iso: str) -> frozenset[str]:
     return frozenset(r[0] for r in rows)
 
 
+@lru_cache(maxsize=512)
 def country_place(iso: str) -> Optional[Candidate]:
-    """The country's own entry (its point and population), by ISO alpha-2 code."""
-    row = load().execute("SELECT id FROM places WHERE fcode = 'PCLI' AND country = ?", (iso,)).fetchone()
-    if row is None:
-        return None
-    r = load().execute(_QUERY.replace("WHERE n.key = ?", "WHERE p.id = ? AND n.kind = 0"), (row[0],)).fetchone()
-    return _row_candidate(r, PRIMARY)
+    """The country's own entry (its point and population), by ISO alpha-2 code.
+
+    Read once per country and process: it is asked for every country an article names."""
+    r = load().execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE fcode = 'PCLI' AND country = ?",
+                       (iso,)).fetchone()
+    return _row_candidate(r, PRIMARY) if r is not None else None
 
 
 def distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
