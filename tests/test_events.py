@@ -391,22 +391,27 @@ def test_circumstance_events_are_part_of_the_main_event():
 
 # --- arguments: recipients that are places, things and parties named inside the object ---
 
-def test_restriction_in_a_place_has_the_place_as_recipient():
-    rec = record_of("The army imposed a curfew in Kosovo on Monday.")
-    coerce = find(rec, "COERCE", "imposed")
-    assert named(rec, coerce.source_actor) == "army"
-    assert named(rec, coerce.target_actor) == "Kosovo"
+@pytest.mark.parametrize("sentence, type_, trigger, source, target", [
+    # a restriction in a place: the place is the recipient
+    ("The army imposed a curfew in Kosovo on Monday.", "COERCE", "imposed", "army", "Kosovo"),
+    # "to" names the recipient, not the thing handed over
+    ("Japan sent its troops to Nepal.", None, "sent", "Japan", "Nepal"),
+    # a protest's recipient is named in its grievance
+    ("Thousands of workers held a strike over a law passed by the government.", "PROTEST",
+     "strike", "workers", "government"),
+    # human shields: the user and the people used
+    ("Rebels used villagers as human shields.", "ASSAULT", None, "Rebels", "villagers"),
+])
+def test_source_and_recipient(sentence, type_, trigger, source, target):
+    rec = record_of(sentence)
+    event = (find(rec, type_, trigger) if type_ else
+             next(e for e in rec.events if e.trigger.text == trigger))
+    assert (named(rec, event.source_actor), named(rec, event.target_actor)) == (source, target)
 
 
 def test_place_is_no_recipient_of_a_reciprocal_meeting():
     rec = record_of("Russia and Ukraine met in Istanbul on Monday.")
     assert all(e.target_actor is None for e in rec.events if e.type == "CONSULT")
-
-
-def test_recipient_of_to_beats_the_thing_handed_over():
-    rec = record_of("Japan sent its troops to Nepal.")
-    sent = next(e for e in rec.events if e.trigger.text == "sent")
-    assert named(rec, sent.source_actor) == "Japan" and named(rec, sent.target_actor) == "Nepal"
 
 
 def test_recipient_inside_a_passive_subject():
@@ -439,20 +444,6 @@ def test_pronoun_resolves_to_a_generic_speaker():
     rec = record_of("The regime said it would release the prisoners.")
     release = next(e for e in rec.events if e.trigger.text == "release")
     assert named(rec, release.source_actor) == "regime"
-
-
-def test_protest_recipient_is_named_in_the_grievance():
-    rec = record_of("Thousands of workers held a strike over a law passed by the government.")
-    strike = find(rec, "PROTEST", "strike")
-    assert named(rec, strike.source_actor) == "workers"
-    assert named(rec, strike.target_actor) == "government"
-
-
-def test_human_shields_take_the_user_and_the_people_used():
-    rec = record_of("Rebels used villagers as human shields.")
-    shields = find(rec, "ASSAULT")
-    assert named(rec, shields.source_actor) == "Rebels"
-    assert named(rec, shields.target_actor) == "villagers"
 
 
 def test_international_body_code_has_no_country():
