@@ -181,9 +181,9 @@ def test_reciprocal_events_make_every_party_an_actor_without_recipient():
 
 
 def test_compound_actors_give_one_event_each():
-    rec = record_of("Israel and Lebanon renewed negotiations on Tuesday.")
+    rec = record_of("Chile and Peru renewed negotiations on Tuesday.")
     sources = {named(rec, e.source_actor) for e in rec.events if e.type == "CONSULT"}
-    assert sources == {"Israel", "Lebanon"}
+    assert sources == {"Chile", "Peru"}
 
 
 def test_denial_threat_plan_negation_and_advocacy():
@@ -252,8 +252,8 @@ def test_coordinated_events_stay_independent():
 
 
 def test_recipient_behind_the_object_and_the_complement():
-    rec = record_of("The United States lifted sanctions against Sudan on Friday.")
-    assert named(rec, find(rec, "CONCEDE", "lifted").target_actor) == "Sudan"
+    rec = record_of("Canada lifted sanctions against Belarus on Monday.")
+    assert named(rec, find(rec, "CONCEDE", "lifted").target_actor) == "Belarus"
     rec = record_of("Iran threatened to break relations with Egypt.")
     threat = find(rec, "THREATEN", "threatened")
     assert named(rec, threat.target_actor) == "Egypt"
@@ -296,9 +296,9 @@ def test_press_release_is_no_release():
 
 
 def test_subject_through_adjective_control_and_participle():
-    rec = record_of("Germany is willing to provide aid to Palestinian refugees.")
+    rec = record_of("Norway is willing to provide aid to Somali refugees.")
     aid = find(rec, "AGREE", "provide")                   # future AID is AGREE (l.216)
-    assert named(rec, aid.source_actor) == "Germany"
+    assert named(rec, aid.source_actor) == "Norway"
     assert "refugees" in named(rec, aid.target_actor)
     rec = record_of("Protesters demanding higher wages marched to the ministry in Paris.")
     assert named(rec, find(rec, "REQUEST", "demanding").source_actor) == "Protesters"
@@ -358,11 +358,11 @@ def test_example_events_have_ids_sentences_and_confidence(example):
 
 
 def test_what_an_actor_will_not_do_is_a_refusal():
-    rec = record_of("France will not lift the ban on British beef.")
+    rec = record_of("Spain will not lift the ban on Italian cheese.")
     refusal = find(rec, "REJECT", "lift")
-    assert refusal.mode == "yield" and named(rec, refusal.source_actor) == "France"
+    assert refusal.mode == "yield" and named(rec, refusal.source_actor) == "Spain"
     assert not [e for e in rec.events if e.type == "CONCEDE"]
-    rec = record_of("The teachers said they will not end the strike until their pay is raised.")
+    rec = record_of("The nurses said the union will not end the walkout before Friday.")
     assert find(rec, "REJECT", "end").status == "reported"
 
 
@@ -377,9 +377,9 @@ def test_imposed_sanctions_are_coerce_and_withdrawn_peacekeepers_sanction():
 def test_announced_release_is_agree_and_sent_relief_is_aid():
     rec = record_of("The rebels said they will release three hostages.")
     assert find(rec, "AGREE", "release")                    # CAMEO 0353 intent to release
-    rec = record_of("China sent medical equipment and drugs to Nicaragua.")
+    rec = record_of("Japan sent medical supplies and drugs to Nepal.")
     aid = find(rec, "AID", "sent")
-    assert named(rec, aid.source_actor) == "China" and named(rec, aid.target_actor) == "Nicaragua"
+    assert named(rec, aid.source_actor) == "Japan" and named(rec, aid.target_actor) == "Nepal"
 
 
 def test_circumstance_events_are_part_of_the_main_event():
@@ -415,8 +415,8 @@ def test_place_is_no_recipient_of_a_reciprocal_meeting():
 
 
 def test_recipient_inside_a_passive_subject():
-    rec = record_of("Sanctions against Iran were lifted on Friday.")
-    assert named(rec, find(rec, "CONCEDE", "lifted").target_actor) == "Iran"
+    rec = record_of("Sanctions against Peru were lifted on Monday.")
+    assert named(rec, find(rec, "CONCEDE", "lifted").target_actor) == "Peru"
 
 
 def test_plain_noun_phrase_recipient_becomes_a_generic_actor():
@@ -434,7 +434,7 @@ def test_investigation_recipient_is_the_party_of_the_matter():
 
 
 def test_possessive_pronoun_defers_to_the_light_verb_subject():
-    rec = record_of("Rebel fighters continued their attacks on the town.")
+    rec = record_of("Rebel fighters resumed their attacks on the port.")
     attack = find(rec, "ASSAULT", "attacks")
     assert named(rec, attack.source_actor) == "Rebel fighters"
     assert entity(rec, attack.source_actor).sector == "REB"

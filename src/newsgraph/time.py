@@ -9,8 +9,8 @@ range it covers (start/end, ISO dates). Relative expressions count from the publ
 tense of the verb that governs it: in a past-tense clause never after publication, in a
 future-tense clause never before it, otherwise on the nearest match, news being mostly about
 the past. Three cases carry no tense for this purpose and take the nearest match: a deadline
-("until Tuesday"), the complement of a scheduling verb ("was planned for early March") and a
-noun's modifier ("the Jan. 14 deadline"). Without a published date absolute dates still resolve
+("until Tuesday"), the complement of a scheduling verb ("was planned for late October") and a
+noun's modifier ("the Feb. 9 deadline"). Without a published date absolute dates still resolve
 and relative ones keep X's in their value (TIMEX3 style).
 
 Values follow the TempEval-3 annotations the stage is scored on: "Friday night" is the day
@@ -362,12 +362,12 @@ def _tense(doc, start: int, end: int) -> Optional[str]:
         if tok.head is tok:
             break
         if tok.dep_ in ("compound", "nmod", "poss", "amod", "nummod") and tok.head.pos_ in ("NOUN", "PROPN"):
-            return None     # "the Jan. 14 deadline": a noun's modifier, not the verb's time
+            return None     # "the Feb. 9 deadline": a noun's modifier, not the verb's time
         tok = tok.head
     if tok.pos_ not in ("VERB", "AUX"):
         return None
     if tok.lemma_.lower() in words()["forward_verbs"]:
-        return None         # "was planned for early March" points forward from a past verb
+        return None         # "was planned for late October" points forward from a past verb
     auxes = [c for c in tok.children if c.dep_ in ("aux", "auxpass")]
     low = {a.lower_ for a in auxes}
     if low & {"will", "'ll", "shall", "wo"} or any(a.lower_ == "going" for a in auxes):
@@ -524,7 +524,7 @@ def _h_month(m, ctx):
     if ctx.dct is None:
         return Value(f"XXXX-{month:02d}", "DATE", "month")
     if m["yshift"]:
-        # "April next year", "October of last year"
+        # "June next year", "October of last year"
         year = ctx.dct.year + words()["shifts"][m["yshift"].lower()]
         return _vague_range(_month(year, month), vague)
     cands = [_month(y, month) for y in (ctx.dct.year - 1, ctx.dct.year, ctx.dct.year + 1)]
@@ -896,7 +896,7 @@ HANDLERS = {name: globals()["_h_" + name] for name, _ in PATTERNS}
 # ---------------------------------------------------------------- checks against the parse
 
 _NOT_YEAR_ENTS = {"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"}
-# Names that contain calendar words but are not dates ("60 Minutes", "March for Life").
+# Names that contain calendar words but are not dates ("60 Minutes", "March for Peace").
 _NAME_ENTS = {"WORK_OF_ART", "ORG", "PERSON", "FAC", "PRODUCT", "LAW", "NORP", "GPE", "LOC", "EVENT"}
 _UNIT_PATTERNS = {"duration", "offset", "vague_dur", "consecutive", "set", "bare_units", "freq"}
 
@@ -926,7 +926,7 @@ def _plausible(name: str, m, doc, text: str) -> bool:
         if first.tag_ == "MD" or first.pos_ in ("VERB", "AUX"):
             return False
         if prev is not None and prev.pos_ in ("DET", "ADJ") and prev.lower_ not in words()["vague_parts"]:
-            return False    # "the annual March for Life"
+            return False    # "the annual March for Peace"
     if name == "ref" and m["ref"].lower() == "future":
         return first.pos_ == "NOUN" and first.dep_ not in ("compound", "amod")  # not "future talks"
     if name == "decade" and prev is not None and prev.tag_ == "PRP$":
@@ -934,22 +934,22 @@ def _plausible(name: str, m, doc, text: str) -> bool:
     if name == "season" and not m["year"]:
         tok = next(t for t in span if t.lower_ in words()["seasons"])
         if tok.pos_ not in ("NOUN", "PROPN"):
-            return False    # "would eventually fall"
+            return False    # "might soon fall"
         if tok.lower_ == "fall" and not m["shift"]:
             # "a fall in prices", "the fall of the city": the season needs a temporal preposition.
             nxt = doc[tok.i + 1].lower_ if tok.i + 1 < len(doc) else ""
             if (prev is None or prev.lower_ not in words()["season_cues"]) or nxt in ("in", "of"):
                 return False
     if name == "set" and m["setw"] and first.pos_ in ("NOUN", "PROPN"):
-        return False        # "the Communist Party daily"
+        return False        # "the Socialist Party daily"
     if name in _UNIT_PATTERNS and m.groupdict().get("unit"):
         unit_tok = doc.char_span(m.start("unit"), m.end("unit"), alignment_mode="expand")
         if unit_tok is not None and unit_tok[-1].pos_ not in ("NOUN", "PROPN"):
-            return False    # "a second betrayal"
+            return False    # "a second helping"
         if unit_tok is not None and unit_tok[-1].text[:1].isupper() and not unit_tok[-1].is_sent_start:
             return False    # "the Six-Day War", "60 Minutes": a name
     if name == "offset" and m["dir"].lower() in ("before", "after", "prior"):
-        # "ten days before the shooting" counts from an event, not from a date we know.
+        # "eight days before the vote" counts from an event, not from a date we know.
         rest = text[e:e + 3]
         if rest[:1].isspace() and rest[1:2].isalnum():
             return False

@@ -313,7 +313,7 @@ def _never(doc: Doc, ph: Phrase, w: Words) -> bool:
         return True     # a model name: "F-16", "Su-24", "COVID-19"
     if prev is not None and prev.text == "," and ph.start > 1 \
             and doc[ph.start - 2].ent_type_ == "PERSON":
-        return True     # an age after a name: "Ariel Leal, 22"
+        return True     # an age after a name: "Marta Quiroga, 31"
     nxt = doc[ph.end] if ph.end < len(doc) else None
     if nxt is not None:
         if _in(w.never_nouns, nxt):
@@ -390,10 +390,10 @@ def _verb_effect(verb: Token, role: str, w: Words, depth: int = 0) -> Optional[s
     lemma = verb.lemma_.lower()
     children = list(verb.children)
     if any(c.dep_ == "neg" for c in children):
-        return None         # "were not arrested"
+        return None         # "were not detained"
     if role == "object":
         effect = _get(w.done_to, verb)
-    else:                   # "two companies are demonstrating a belief" is no protest
+    else:                   # "the two firms are demonstrating a commitment" is no protest
         has_object = any(c.dep_ == "dobj" for c in children)
         effect = None if has_object and _in(w.intransitive_only, verb) else _get(w.undergone, verb)
     if effect:

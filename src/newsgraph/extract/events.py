@@ -22,7 +22,7 @@ come from the dependency parse, not from word windows:
 * recipients beyond the object (event_actors.yaml): whom a thing is given or sent "to" before
   the thing; the party named inside the object ("restrictions imposed on X", "an investigation
   into allegations against X", "a strike over a law passed by X": `matter_modes`,
-  `grievance`); the place an act is done in when no one else is named ("a curfew in Kosovo":
+  `grievance`); the place an act is done in when no one else is named ("a curfew in Mombasa":
   `place_recipient`, never for a reciprocal meeting); "used X as human shields"; actors of
   nouns from a light or participation verb before a possessive pronoun ("continued their
   attacks"), never from a verb that judges the act ("condemned the attack");
@@ -420,12 +420,12 @@ def _subject(verb, depth: int = 0) -> Optional[object]:
     if verb.dep_ == "conj":
         return _subject(head, depth + 1)
     if verb.dep_ == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp":
-        return _subject(head.head, depth + 1)   # "Germany is willing to provide aid"
+        return _subject(head.head, depth + 1)   # "Norway is willing to provide aid"
     if verb.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN") and (
             verb.tag_ != "VBN" or _child(verb, OBJ) is not None):
         if (head.lemma_.lower() in lexicon().statement_nouns and head.dep_ in OBJ
                 and head.head.pos_ in ("VERB", "AUX")):
-            return _subject(head.head, depth + 1)   # "X issued a declaration demanding…"
+            return _subject(head.head, depth + 1)   # "X issued a communique demanding…"
         return head                         # "forces carrying out raids"
     if verb.dep_ in ("xcomp", "advcl", "acl", "pcomp", "ccomp") and head.pos_ in ("VERB", "AUX"):
         obj = _child(head, OBJ)
@@ -459,7 +459,7 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
     if (passive is not None and _child(verb, ("agent",)) is None
             and verb.lemma_.lower() in lexicon().stative_passives):
         to = next((_pobj(c) for c in verb.children if c.dep_ == "prep" and c.lower_ == "to"), None)
-        return passive, [to]                # "Israel is opposed to French mediation"
+        return passive, [to]                # "Chile is opposed to Swiss mediation"
     if passive is not None or (verb.dep_ == "acl" and verb.tag_ == "VBN"
                                and _child(verb, ("nsubj", "aux")) is None):   # not "UNITED
                                                 # NATIONS: the Council has condemned…"
@@ -469,7 +469,7 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
         if target is not None and target.lower_ in RELATIVE and verb.dep_ == "relcl":
             target = verb.head
         cands = [target]
-        if passive is not None:             # "sanctions against Iran were lifted": Iran
+        if passive is not None:             # "sanctions against Peru were lifted": Peru
             _object_recipients(cands)
         return source, cands
     source = _subject(verb)
@@ -486,8 +486,8 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
                 if obj is not None:
                     cands.append(obj)
     complements = [c for c in verb.children if c.dep_ == "xcomp"]
-    for c in complements:           # "threatened to attack Israel", "offered to hand over to
-        cands.extend(x for x in c.children if x.dep_ in OBJ)     # Britain": its recipient
+    for c in complements:           # "threatened to attack Israel", "offered to send envoys to
+        cands.extend(x for x in c.children if x.dep_ in OBJ)     # Peru": its recipient
         cands.extend(_pobj(x) for x in c.children if x.dep_ == "prep"
                      and x.lower_ in DEFAULT_TARGET_PREPS and _pobj(x) is not None)
         complements.extend(x for x in c.children if x.dep_ == "xcomp" and len(complements) < 4)
@@ -504,9 +504,9 @@ def _verb_args(verb, entry: Entry, part=None) -> tuple[Optional[object], list]:
 
 
 def _object_recipients(cands: list) -> None:
-    """Add the recipients named inside the verb's object ("demanded the withdrawal of Serbian
-    forces", "lifted sanctions against Sudan", "rejected Syria's request", "lifted the
-    restrictions imposed on Olmert")."""
+    """Add the recipients named inside the verb's object ("demanded the withdrawal of Eritrean
+    forces", "lifted sanctions against Belarus", "rejected Syria's request", "lifted the
+    restrictions imposed on the mayor")."""
     preps = lexicon().cues["object_target_preps"]
     for c in list(cands):
         if c is None:
@@ -519,11 +519,11 @@ def _object_recipients(cands: list) -> None:
             elif (p.dep_ == "poss" and p.pos_ != "PRON") or (
                     p.dep_ in ("compound", "amod") and p.ent_type_ in ACTOR_ENT_TYPES):
                 cands.append(p)
-            elif p.dep_ in ("acl", "relcl"):    # "an appeal lodged by the Bahraini man"
+            elif p.dep_ in ("acl", "relcl"):    # "a complaint filed by the Chilean trader"
                 agent = _child(p, ("agent",))
                 if agent is not None and _pobj(agent) is not None:
                     cands.append(_pobj(agent))
-                for q in p.children:            # "restrictions imposed on Olmert"
+                for q in p.children:            # "restrictions imposed on the mayor"
                     if q.dep_ == "prep" and q.lower_ in ("on", "upon", "against") and _pobj(q) is not None:
                         cands.append(_pobj(q))
 
@@ -584,7 +584,7 @@ def _noun_args(noun, lex: Lexicon, entry: Entry):
             obj = _pobj(c)
             if obj is None:
                 continue
-            if p == "from":                 # "withdrawal from Gorazde", "attacks from Lebanon":
+            if p == "from":                 # "withdrawal from Tuzla", "attacks from Lebanon":
                 own_from = own_from or obj  # often the place, so only after anything better
             elif p == "of" and of_actor:    # "withdrawal of troops", "a session of the
                 of_source = of_source or obj    # Council": after a light verb's subject
@@ -706,7 +706,7 @@ def _triggers(sent, lex: Lexicon, actors: Actors, dated: set) -> list[Found]:
             continue
         if tok.pos_ == "VERB" or (tok.pos_ == "AUX" and tok.dep_ != "aux"):
             e, part = _verb_entry(tok, lex)
-            aid = _transfer_entry(tok, lex)  # "handed over 700 kg of medicine": aid, whatever
+            aid = _transfer_entry(tok, lex)  # "handed over 300 crates of vaccine": aid, whatever
             if aid is not None:              # the verb's own entry
                 e, part = aid, None
             if e is None:
@@ -881,7 +881,7 @@ def _actor(head, actors: Actors, lex: Lexicon, loose: bool = False) -> Optional[
                 e = actors.generic_entity(tok, lex)     # "the regime said it would…"
             if (e is not None and "PERSON" in allowed and tok.tag_ == "NN" and tok.pos_ == "NOUN"
                     and e in actors.generic.values()):
-                return e                    # "the prime minister says he supports…"
+                return e                    # "the mayor says he backs…"
             if e is None or e.type not in allowed:
                 continue
             if tok.dep_ in ("nsubj", "nsubjpass") or tok.head.dep_ in ("nsubj", "nsubjpass"):
@@ -899,7 +899,7 @@ def _actor(head, actors: Actors, lex: Lexicon, loose: bool = False) -> Optional[
     g = actors.generic_entity(head, lex)
     if g is not None:
         return g
-    if _plain_argument(head, lex) and any(       # "Danish web sites": a group of that country
+    if _plain_argument(head, lex) and any(       # "Belgian radio stations": a group of that country
             c.dep_ in ("amod", "compound") and actors.at(c) is not None
             and actors.at(c).type in ("NORP", "GPE") for c in head.lefts):
         return actors.generic_entity(head, lex, {"type": "NORP" if head.tag_ == "NNS" else "ORG",
@@ -935,7 +935,7 @@ def _plain_argument(head, lex: Lexicon) -> bool:
 
 def _place_recipient(sent, clause: set, actors: Actors, lex: Lexicon, exclude: set) -> Optional[Entity]:
     """The place an event is done in or to, as its recipient when the sentence names no one
-    ("lifted the curfew in Kosovo", "declared a state of siege in Pando"): the first place
+    ("lifted the curfew in Mombasa", "declared a state of siege in Tarija"): the first place
     entity of the trigger's clause after one of event_actors.yaml `place_recipient` preps."""
     preps = lex.place_recipient["preps"]
     for t in sent:
@@ -1200,7 +1200,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
             continue                        # "lifted the ban": the state ended, not a new event
         if found.nominal and found.token.dep_ == "pobj" and found.token.head.lower_ == "of" and (
                 found.token.head.head.lemma_.lower() in lex.cues["ending_nouns"]):
-            continue                        # "a suspension of aid": the same, said by a noun
+            continue                        # "a suspension of loans": the same, said by a noun
         if gov is not None and gov.token.i in executive:
             gov = None
         if not found.nominal and found.token.lemma_.lower() in lex.cues["ending_verbs"]:
@@ -1312,7 +1312,7 @@ def _events_in(sent, actors: Actors, rec: Record, lex: Lexicon, parents: dict) -
                     parent = main           # a circumstance of the sentence's main event
                 if parent is not None and not _reaches(parent, mine, parents):
                     parents[id(ev)] = parent
-    for ev in events:               # "civilians were killed as forces launched air strikes":
+    for ev in events:               # "civilians were killed as troops shelled the town":
         if ev.source_actor is None:  # the actor of the same act named in its circumstance
             ev.source_actor = next((c.source_actor for c in events if parents.get(id(c)) is ev
                                     and c.type == ev.type and c.source_actor
@@ -1324,8 +1324,8 @@ def _main_line(found: Found) -> bool:
     """Whether the trigger reports the sentence's own news: it reaches the root through
     clauses, coordination and the arguments of verbs only.  An event named in an adverbial,
     relative or participial clause, in a prepositional phrase, or inside a noun phrase
-    ("after a convoy was attacked", "an official statement released by the palace", "on a
-    visit to Zimbabwe", "arrested for kidnapping") is a circumstance or a description of an
+    ("after a convoy was attacked", "a written statement released by the palace", "on a
+    trip to Malawi", "arrested for kidnapping") is a circumstance or a description of an
     argument, which sentence-coded gold does not code."""
     child = found.light if found.light is not None else found.token
     for _ in range(20):
@@ -1431,8 +1431,8 @@ def _ending_only_entry(tok, lex: Lexicon) -> Optional[Entry]:
 
 
 def _transfer_entry(tok, lex: Lexicon) -> Optional[Entry]:
-    """A verb of giving or sending whose object is money or relief goods ("gave $2 million to
-    Nigeria", "sent medical equipment"): material aid (event_cues.yaml `material_transfers`)."""
+    """A verb of giving or sending whose object is money or relief goods ("gave $5 million to
+    Malawi", "sent medical equipment"): material aid (event_cues.yaml `material_transfers`)."""
     rule = lex.cues.get("material_transfers")
     if not rule or tok.lemma_.lower() not in rule["verbs"]:
         return None
