@@ -121,9 +121,9 @@ def test_party_members_typed_as_a_group_link_to_the_party():
 
 
 def test_a_sports_report_names_clubs_by_their_home_place():
-    text = ("BASEBALL - ORIOLES WIN\nBALTIMORE 1996-08-29\n"
+    text = ("BASEBALL - ORIOLES EDGE MARINERS\nBALTIMORE 1996-08-29\n"
             "Cal Ripken homered in the seventh inning as Baltimore beat Seattle on Thursday. "
-            "The Orioles pitcher allowed two runs in seven innings before the team left "
+            "The Orioles pitcher gave up one run over six innings before the team left "
             "for a series in Texas.")
     rec = analyse(text, "1996-08-29")
     club = entity_with(rec, "Orioles")

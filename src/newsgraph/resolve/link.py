@@ -240,7 +240,7 @@ def _type_penalty(etype: str, cand, form: str, placed: bool = False) -> Optional
     if exact and etype == "NORP" and cand.type == "ORG" and cand.sector in settings()["norp_sectors"]:
         return 0.05      # OntoNotes types a party's members NORP: "Democrats", "Republicans"
     if placed and cand.match == "title" and cand.type in PLACES:
-        return 0.1       # "fighting in Grozny" with Grozny typed PERSON: the place the KB names so
+        return 0.1       # "fighting in Mosul" with Mosul typed PERSON: the place the KB names so
     return None
 
 
@@ -492,7 +492,7 @@ def _link_clubs(entities: list[Entity], doc) -> None:
 
 def _placed(ent: Entity, text: str) -> bool:
     """A one-word person or organisation the text puts after a place preposition ("fighting
-    in Grozny", "talks in Colombo"): the model's type is then the unsure side."""
+    in Mosul", "talks in Colombo"): the model's type is then the unsure side."""
     if ent.type not in ("PERSON", "ORG") or any(" " in m.text for m in ent.mentions):
         return False
     words = settings()["place_prepositions"]

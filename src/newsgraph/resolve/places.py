@@ -15,8 +15,8 @@ candidates the one with the best score wins, where the score adds up, in log-odd
   division or country), same admin1 as a division named, the share of the article's other
   places that lie in the candidate's first-level division (local news names one state's towns),
   within 50 / 200 km of a place resolved in the first pass or of a plausible reading of another
-  name (within `PLAUSIBLE_MARGIN` of that name's best: "Paris" and "Henry County" pull each
-  other to Tennessee, the reading in which they lie together);
+  name (within `PLAUSIBLE_MARGIN` of that name's best: "Springfield" and "Sangamon County" pull
+  each other to Illinois, the reading in which they lie together);
 - the entity type: LOC favours areas and water, GPE populated and administrative places, and
   a facility (FAC) is rarely the town it is named like; a country the entity already has (set
   by the entities stage) is a hint for the candidates in it.
@@ -40,16 +40,16 @@ place entity: events still pick their locations among GPE / LOC / FAC only.
 
 Before geocoding, place names the entity model missed or mislabelled are recovered: an ORG or
 PERSON (unlinked, no sector) whose every mention is a gazetteer place said in a place role
-("in Edmonton", "a Gainesville man", "Sioux Falls, S.D.") becomes GPE; capitalised words outside
+("in Lethbridge", "a Zanesville man", "Bismarck, N.D.") becomes GPE; capitalised words outside
 every entity become a new GPE entity (appended, next free id) when the same cues, a dateline
-("NEWARK --", "BEIRUT (AP)") or a containing division after a comma support them; the cues and
+("ELYRIA --", "DENVER (AP)") or a containing division after a comma support them; the cues and
 the population a town needs are in `places_cues.yaml`. A place's bare name the model merged into
-a person or organisation ("Greer" with "Greer Station") is split off the same way, and names
+a person or organisation ("Mankato" with "Mankato Station") is split off the same way, and names
 listed before "counties" ("Clarke, Oconee and Oglethorpe counties") are those counties.
 
 Toponyms inside names: the place an organisation, facility or (mistyped) person name is named
-after ("Licking County" in "Licking County Sheriff's Office", "Cincinnati" in "University of
-Cincinnati", "Russian" in the state organ "Russian Foreign Ministry") becomes its own place (or
+after ("Lorain County" in "Lorain County Sheriff's Office", "Toledo" in "University of
+Toledo", "Russian" in the state organ "Russian Foreign Ministry") becomes its own place (or
 nationality) entity whose mention lies inside the organisation's; the organisation keeps its
 whole mention. A town so found must be in the division of, or near, a place the article names
 elsewhere, or it is dropped. News outlets (MEDIA) are not searched: "The Washington Post" says
@@ -122,7 +122,7 @@ def _name_variants(name: str) -> list[str]:
         out.append(stripped)
     key = gazetteer.normalize(stripped)
     feats = _features()
-    for _ in range(2):          # "far north Queensland": at most two words of position
+    for _ in range(2):          # "far west Texas": at most two words of position
         p = next((p for p in feats["prefixes"] if key.startswith(p + " ")), None)
         if p is None:
             break
@@ -197,7 +197,7 @@ def _country_votes(entities: list[Entity], cands: dict[str, list[Candidate]],
     denote), with its mentions as weight, halved below country level; a government named by a
     place ("Moscow said") votes like that place, a nationality word for its country, halved.
     Other organisations do not vote: their country is often a guess from a place word in
-    their name ("Georgia Municipal Association"), the very ambiguity resolved here.
+    their name ("Georgia Peanut Commission"), the very ambiguity resolved here.
     """
     votes = {}
     for e in entities:
@@ -277,7 +277,7 @@ def _score(entity: Entity, c: Candidate, focus: Counter, top_country: Optional[s
     if any(_contains(k, c) for k in container_cands):
         s += CONTAINED_POINTS
     if c.feature_code in ("PCLI", "ADM1") and any(_contains(c, k) for k in inner_cands):
-        s += CONTAINED_POINTS      # "Bronx County, N.Y.": the name after the comma is the division
+        s += CONTAINED_POINTS      # "Erie County, N.Y.": the name after the comma is the division
     local = 0.0
     if c.admin1_code and c.admin1_code in admin1_named and c.feature_code != "ADM1":
         local += SAME_ADMIN1_POINTS
@@ -372,7 +372,7 @@ _NEXT_NAME = re.compile(r"\s*,\s*((?:[A-Z][\w.]*\.?)(?:\s+[A-Z][\w.]*){0,2})")
 
 
 def _container_after(name: str, text: str, end: int) -> Optional[tuple[int, int]]:
-    """"Lanexa, Va.": the span of the division or country right after the name, when it holds a
+    """"Oberlin, Ohio": the span of the division or country right after the name, when it holds a
     place so named; else None."""
     m = _NEXT_NAME.match(text, end)
     if not m:
@@ -398,11 +398,11 @@ _DATELINE_END = re.compile(r"(?:,\s*[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)?\s*(?:\([A-Z
 
 
 def _dateline(text: str, start: int, end: int) -> bool:
-    """"NEWARK -- ...", "HAMMOND, Ind. (AP) — ...": a name opening a line, then a dash; or a name
+    """"ELYRIA -- ...", "KOKOMO, Ind. (AP) — ...": a name opening a line, then a dash; or a name
     in capitals, then a dash, anywhere (feeds run the headline, credits and dateline together:
-    "Gannett March 24, 2009 MANSFIELD -- ..."); or a name
-    in capitals opening a line before a news agency, a comma or ordinary text ("BEIRUT (AP)",
-    "SOUTH WAZIRISTAN, April 5", "OKLAHOMA CITY The Latest"), not a headline in capitals."""
+    "Gannett June 3, 2011 LIMA -- ..."); or a name
+    in capitals opening a line before a news agency, a comma or ordinary text ("DENVER (AP)",
+    "NORTH KIVU, May 12", "SALT LAKE CITY The Latest"), not a headline in capitals."""
     line_start = text.rfind("\n", 0, start) + 1
     before = text[line_start:start]
     name = text[start:end]
@@ -432,7 +432,7 @@ _LIST_AFTER = re.compile(r"\s*(?:,|and\b|or\b)\s*")
 
 
 def _listed_with_place(text: str, start: int, end: int, places: tuple) -> bool:
-    """"Newark, Heath and Pataskala": listed right after or before a place the model found."""
+    """"Elyria, Lorain and Oberlin": listed right after or before a place the model found."""
     ends, starts = places
     before = _LIST_BEFORE.search(text, max(0, start - 6), start)
     if before and text[:before.start()].rstrip() and len(text[:before.start()].rstrip()) in ends:
@@ -462,7 +462,7 @@ def _place_edges(entities: list[Entity]) -> tuple:
 
 def _retype_places(entities: list[Entity], text: str) -> None:
     """An organisation or person whose every mention is a well-known place name, said in a place
-    role at least once ("in Edmonton", "Huntsville-based", "Sioux Falls, S.D."), is that place.
+    role at least once ("in Lethbridge", "Huntsville-based", "Bismarck, N.D."), is that place.
     Linked or sector-typed organisations (a government, a police force, a team) stay as they are."""
     places = _place_edges(entities)
     for e in entities:
@@ -497,10 +497,10 @@ def _retype_named_places(entities: list[Entity]) -> None:
 
 
 def _split_place_mentions(e: Entity, entities: list[Entity], text: str, strong_only: bool, places: tuple) -> None:
-    """A person or organisation the model merged with a place's bare name ("Alexandria" with
-    "Alexandria Commonwealth's Attorney", "Greer" with "Greer Station"): the mentions that are a
-    single well-known place name, said in a place role at least once ("in Alexandria",
-    "Greer, South Carolina"), move to a place entity of that name (new, appended)."""
+    """A person or organisation the model merged with a place's bare name ("Danville" with
+    "Danville Commonwealth's Attorney", "Mankato" with "Mankato Station"): the mentions that are a
+    single well-known place name, said in a place role at least once ("in Danville",
+    "Mankato, Minnesota"), move to a place entity of that name (new, appended)."""
     longer = {m.text for m in e.mentions if " " in m.text}
     bare = {m.text for m in e.mentions if " " not in m.text and any(m.text in t for t in longer)}
     for name in bare:
@@ -523,7 +523,7 @@ def _capitalised(tok) -> bool:
 
 def _recover_places(entities: list[Entity], text: str, doc) -> None:
     """Capitalised words outside every entity that a place cue introduces, or a division follows
-    ("near Lanexa", "Sioux Falls, S.D."), and that name a well-known place, become GPE entities
+    ("near Oberlin", "Bismarck, N.D."), and that name a well-known place, become GPE entities
     (appended with new ids: later stages refer to entities by id)."""
     if doc is None:
         return
@@ -560,7 +560,7 @@ def _recover_places(entities: list[Entity], text: str, doc) -> None:
             continue
         found = [(s, e_)]
         container = _container_after(name, text, e_)
-        if container is not None and free(*container):        # "Lanexa, Va.": both are places
+        if container is not None and free(*container):        # "Oberlin, Ohio": both are places
             found.append(container)
         for s, e_ in found:
             span = Span.of(text, s, e_)
@@ -590,14 +590,14 @@ def _recover_places(entities: list[Entity], text: str, doc) -> None:
         ent.mentions.sort(key=lambda m: m.start)
 
 
-EMBEDDING_TYPES = ("ORG", "FAC", "PERSON")     # names that may hold a place name ("Paris Police")
+EMBEDDING_TYPES = ("ORG", "FAC", "PERSON")     # names that may hold a place name ("Toledo Police")
 STATE_SECTORS = ("GOV", "MIL", "COP", "JUD")     # organs of a state, named by its nationality
 _WORD = re.compile(r"[^\W\d_][\w.'’&-]*")
 
 
 def _embedded_kind(name: str, institution: bool) -> Optional[str]:
     """"place" or "demonym" when a name inside an organisation's name is a toponym: a country,
-    a first-level division or a county ("Licking County") by its own name, a nationality word,
+    a first-level division or a county ("Lorain County") by its own name, a nationality word,
     or a town (of some size with an institution word after it, `institution`; a city
     otherwise); else None. A position word alone ("North", "Metro") names nothing."""
     cues = _cues()
@@ -626,8 +626,8 @@ def _demonym_word(name: str) -> bool:
 
 
 def _embedded_spans(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    """The toponyms inside one name ("Licking County" in "Licking County Genealogy Society",
-    "Cincinnati" in "University of Cincinnati", "Russian" in "Russian Foreign Ministry"):
+    """The toponyms inside one name ("Harlan County" in "Harlan County Historical Society",
+    "Toledo" in "University of Toledo", "Russian" in "Russian Foreign Ministry"):
     (start, end, kind), at most one before the name's head and one after its "of" or "in"."""
     words = [(m.start() + start, m.end() + start, m.group()) for m in _WORD.finditer(text[start:end])]
     if len(words) < 2:
@@ -649,8 +649,8 @@ def _embedded_spans(text: str, start: int, end: int) -> list[tuple[int, int, str
         if kind:
             out.append((s, e, kind))
             break
-    # After "of" or "in": "University of Cincinnati", "Association of Western Pennsylvania",
-    # "Lutheran School in Lombard".
+    # After "of" or "in": "University of Toledo", "Council of Northern Michigan",
+    # "Academy in Oberlin".
     link = next((w for w in lowered[1:] if w in ("of", "in")), None)
     if link:
         k = lowered.index(link, 1) + 1
@@ -680,7 +680,7 @@ def _institution_after(text: str, start: int, end: int) -> bool:
 
 def _embedded_places(entities: list[Entity], text: str) -> set[str]:
     """Toponyms inside organisation, facility and mistyped person names become their own place
-    (or nationality) entities, nested in the name ("Paris" in "Paris Police Department"): the
+    (or nationality) entities, nested in the name ("Toledo" in "Toledo Police Department"): the
     organisation keeps its whole mention; the place gets the part that names it, and merges with
     a place entity of the same name when the article has one (one sense per article).
     Returns the ids of the entities it created, which must earn their place (`_prune_embedded`)."""
@@ -701,7 +701,7 @@ def _embedded_places(entities: list[Entity], text: str) -> set[str]:
                 if kind == "demonym" and host.sector not in STATE_SECTORS:
                     continue                # "Russian Foreign Ministry", not "American Airlines"
                 if host.type == "PERSON" and not _institution_after(text, e_, m.end):
-                    continue                # "McMinn County Sheriff", not "Virginia Chapin"
+                    continue                # "Brazos County Sheriff", not "Virginia Holloway"
                 span = Span.of(text, s, e_)
                 key = ("NORP" if kind == "demonym" else "GPE", span.text.lower())
                 ent = by_name.get(key)
@@ -721,7 +721,7 @@ def _prune_embedded(entities: list[Entity], created: set[str], final: dict[str, 
     """Drop the places found only inside organisation names that the article does not support:
     those left without a point, and towns (below `min_population_embedded`) that are neither in
     the first-level division of a place the article names (outside such names, or a county or
-    state named inside one) nor within 200 km of one ("Webb Center" is no town Webb unless the
+    state named inside one) nor within 200 km of one ("Tilden Center" is no town Tilden unless the
     story is near it)."""
     floor = _cues()["min_population_embedded"]
     own = [c for eid, c in final.items() if c.feature_code != "PCLI"
@@ -745,7 +745,7 @@ _COUNTY_LIST = re.compile(r"\b(%s(?:(?:,\s+|,?\s+and\s+)%s)*)\s+(?:counties|pari
 
 
 def _listed_counties(entities: list[Entity], text: str) -> set[str]:
-    """"Barrow, Jackson and Madison counties": each name listed before "counties" is that US
+    """"Boone, Story and Polk counties": each name listed before "counties" is that US
     county (written without the word). Such a name becomes a GPE entity named "X County" (a new
     one, or the entity the model gave that name when this is its only use); returns their ids,
     whose candidates are counties only."""
