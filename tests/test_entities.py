@@ -131,19 +131,17 @@ def test_acronym_after_long_form_in_parentheses():
     assert org.name == "Kurdistan Democratic Union Party"
 
 
-def test_acronym_before_long_form_in_parentheses():
-    text = "Officials of the NCRB (National Crime Records Bureau) published the figures on Tuesday."
-    ents = entities_of(text)
-    org = the_one(ents, "NCRB")
-    assert "National Crime Records Bureau" in {m.text for m in org.mentions}
-
-
-def test_acronym_inferred_from_initials_without_parentheses():
-    text = ("The Sudan Liberation Movement attacked a convoy near El Fasher. "
-            "A spokesman for the SLM denied that civilians were hurt.")
-    ents = entities_of(text)
-    org = the_one(ents, "SLM")
-    assert "Sudan Liberation Movement" in {m.text for m in org.mentions}
+@pytest.mark.parametrize("text, acronym, long_form", [
+    # the acronym first, its long form in parentheses
+    ("Officials of the NCRB (National Crime Records Bureau) published the figures on Tuesday.",
+     "NCRB", "National Crime Records Bureau"),
+    # the acronym inferred from the initials, without parentheses
+    ("The Sudan Liberation Movement attacked a convoy near El Fasher. "
+     "A spokesman for the SLM denied that civilians were hurt.", "SLM", "Sudan Liberation Movement"),
+])
+def test_acronym_and_long_form_are_one_entity(text, acronym, long_form):
+    org = the_one(entities_of(text), acronym)
+    assert long_form in {m.text for m in org.mentions}
 
 
 def test_also_known_as():

@@ -260,25 +260,21 @@ def test_recipient_behind_the_object_and_the_complement():
     assert threat.mode == "relations"                       # what is threatened
 
 
-def test_request_and_rejection_modes_come_from_their_content():
-    rec = record_of("The minister refused to meet the envoy.")
-    assert find(rec, "REJECT", "refused").mode == "meet"
-    rec = record_of("The rebels demanded the release of prisoners.")
-    assert find(rec, "REQUEST", "demanded").mode == "yield"
-
-
-def test_sentence_words_refine_the_mode():
-    rec = record_of("A suicide bomber detonated explosives at a market in Kabul.")
-    assert find(rec, "ASSAULT", "detonated").mode == "suicide-attack"
-    rec = record_of("Hundreds of students staged a violent demonstration in Dhaka.")
-    assert find(rec, "PROTEST", "demonstration").mode == "riot"
-
-
-def test_blocking_by_protesters_is_protest_by_police_is_coerce():
-    rec = record_of("Protesters blocked the main road to the airport.")
-    assert find(rec, "PROTEST", "blocked").mode == "obstruct"
-    rec = record_of("Police blocked the main road to the airport.")
-    assert find(rec, "COERCE", "blocked").mode == "restrict"
+@pytest.mark.parametrize("sentence, type_, trigger, mode", [
+    # request and rejection modes come from their content
+    ("The minister refused to meet the envoy.", "REJECT", "refused", "meet"),
+    ("The rebels demanded the release of prisoners.", "REQUEST", "demanded", "yield"),
+    # sentence words refine the mode
+    ("A suicide bomber detonated explosives at a market in Kabul.", "ASSAULT", "detonated",
+     "suicide-attack"),
+    ("Hundreds of students staged a violent demonstration in Dhaka.", "PROTEST", "demonstration",
+     "riot"),
+    # blocking by protesters is PROTEST, by police COERCE
+    ("Protesters blocked the main road to the airport.", "PROTEST", "blocked", "obstruct"),
+    ("Police blocked the main road to the airport.", "COERCE", "blocked", "restrict"),
+])
+def test_mode(sentence, type_, trigger, mode):
+    assert find(record_of(sentence), type_, trigger).mode == mode
 
 
 def test_failed_agreement_is_a_refusal_and_ending_a_strike_is_a_concession():
